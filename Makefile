@@ -1,0 +1,49 @@
+# Two commands on a bare machine: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi:app
+
+.PHONY: run test serve migrate seed translations lint clean bench-deps
+
+$(BIN)/activate: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: $(BIN)/activate requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: $(BIN)/activate
+	$(BIN)/pybabel compile --use-fuzzy -q -d portal/translations
+
+migrate: $(BIN)/activate
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask seed reference
+	$(BIN)/flask seed demo
+
+run: translations seed
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.dev-installed translations
+	scripts/ensure-browser.sh
+	$(BIN)/pytest -q tests
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
+		TEST_DATABASE=postgresql $(BIN)/pytest -q tests; \
+	fi
+
+# Refresh the message catalogue after adding strings; then translate the new zh_CN entries.
+extract: $(BIN)/activate
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o portal/translations/messages.pot .
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check portal admin tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-output

@@ -1,0 +1,83 @@
+"""The complaint and reward-reporting portal: application factory."""
+
+import os
+
+from flask import Flask
+
+from portal.config import ROOT, check_production, from_environment
+
+
+def create_app(config=None):
+    """Build the app from the environment, overridden by `config` (tests)."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        static_folder=str(ROOT / "static"),
+        template_folder="templates",
+    )
+    app.config.update(from_environment())
+    if config:
+        app.config.update(config)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+    check_production(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    os.makedirs(app.config["EVIDENCE_DIR"], exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_cli(app)
+    register_security_headers(app)
+    return app
+
+
+def register_extensions(app):
+    from portal import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from portal.i18n import init_i18n
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=init_i18n(app))
+    from admin.auth import init_login
+
+    init_login(app, login_manager)
+
+
+def register_blueprints(app):
+    from admin import bp as admin_bp
+    from portal.health import bp as health_bp
+    from portal.site import bp as site_bp
+
+    app.register_blueprint(site_bp)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_errors(app):
+    from portal.errors import init_errors
+
+    init_errors(app)
+
+
+def register_cli(app):
+    from portal.cli import init_cli
+
+    init_cli(app)
+
+
+def register_security_headers(app):
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        return response

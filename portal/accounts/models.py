@@ -1,0 +1,73 @@
+"""Staff users. Citizens have no accounts: they hold a receipt instead."""
+
+import enum
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.directory.models import Department
+from portal.extensions import db
+
+_hasher = PasswordHasher()
+
+
+class Role(enum.StrEnum):
+    STAFF = "staff"  # 承办人
+    LEAD = "lead"  # 负责人
+    FINANCE = "finance"  # 财务
+    AUDITOR = "auditor"  # 审计
+    ADMIN = "admin"  # system administrator
+
+
+# Roles that work inside one department and must have one.
+DEPARTMENT_ROLES = (Role.STAFF, Role.LEAD)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role NOT IN ('staff', 'lead') OR department_id IS NOT NULL",
+            name="department_role_has_department",
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, name="user_role", native_enum=False, values_callable=lambda e: [m.value for m in e])
+    )
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    department: Mapped[Department | None] = relationship()
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def set_password(self, password):
+        self.password_hash = _hasher.hash(password)
+
+    def check_password(self, password):
+        try:
+            return _hasher.verify(self.password_hash, password)
+        except (VerifyMismatchError, InvalidHashError):
+            return False
+
+
+def dummy_password_check(password):
+    """Spend the same time as a real check so unknown usernames are not revealed by timing."""
+    try:
+        _hasher.verify(_DUMMY_HASH, password)
+    except VerifyMismatchError:
+        pass
+    return False
+
+
+_DUMMY_HASH = _hasher.hash("not-a-real-password")

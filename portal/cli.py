@@ -1,0 +1,68 @@
+"""Flask CLI commands. They call the domain layer; no rule lives here."""
+
+import click
+from flask import current_app
+
+from portal.extensions import db
+
+
+def init_cli(app):
+    app.cli.add_command(seed)
+    app.cli.add_command(audit)
+    app.cli.add_command(evidence)
+
+
+@click.group(help="Load reference and demo data.")
+def seed():
+    pass
+
+
+@seed.command("reference", help="Load categories, departments, regions, routing rules (idempotent).")
+def seed_reference():
+    from portal.directory.loader import load_reference_data
+
+    counts = load_reference_data()
+    db.session.commit()
+    click.echo("reference data: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@seed.command("demo", help="Create demo staff accounts and ~50 demo reports (once).")
+@click.option("--count", default=50, show_default=True)
+def seed_demo(count):
+    from portal.demo import DEMO_PASSWORD, ensure_demo_users, load_demo_reports
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("refusing to load demo data in production")
+    users = ensure_demo_users()
+    reports = load_demo_reports(count)
+    db.session.commit()
+    click.echo(f"demo data: {users} new staff accounts (password {DEMO_PASSWORD!r}), {reports} new reports")
+
+
+@click.group(help="Audit trail.")
+def audit():
+    pass
+
+
+@audit.command("verify", help="Re-compute the whole hash chain; exit 1 if it is broken.")
+def audit_verify():
+    from portal.audit.chain import verify_chain
+
+    result = verify_chain()
+    if result.ok:
+        click.echo(f"audit chain OK: {result.checked} events")
+        return
+    where = f" at event {result.event_id}" if result.event_id else ""
+    raise click.ClickException(f"audit chain BROKEN{where}: {result.problem} ({result.checked} events fine before it)")
+
+
+@click.group(help="Evidence files.")
+def evidence():
+    pass
+
+
+@evidence.command("purge-staging", help="Remove uploads staged more than a day ago and never submitted.")
+def evidence_purge():
+    from portal.evidence.storage import purge_stale_staging
+
+    click.echo(f"removed {purge_stale_staging()} stale staged uploads")

@@ -1,0 +1,1 @@
+"""Reference data: categories, departments, regions and routing rules."""

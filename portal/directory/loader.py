@@ -1,0 +1,81 @@
+"""Load reference data from portal/data/*.json. Idempotent: rows are matched by code and updated."""
+
+import json
+from pathlib import Path
+
+from sqlalchemy import select
+
+from portal.directory.models import Category, Department, Region, RoutingRule
+from portal.extensions import db
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def _items(name):
+    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))["items"]
+
+
+def _upsert(model, code, **values):
+    row = db.session.scalar(select(model).where(model.code == code))
+    created = row is None
+    if created:
+        row = model(code=code)
+        db.session.add(row)
+    for key, value in values.items():
+        setattr(row, key, value)
+    return row, created
+
+
+def _load_categories():
+    items = _items("categories.json")
+    for position, item in enumerate(items):
+        _upsert(Category, item["code"], group=item["group"], name_zh=item["name_zh"],
+                name_en=item["name_en"], position=position, active=True)
+    return len(items)
+
+
+def _load_departments():
+    items = _items("departments.json")
+    for item in items:
+        _upsert(Department, item["code"], name_zh=item["name_zh"], name_en=item["name_en"],
+                is_intake_office=item.get("is_intake_office", False), active=True)
+    return len(items)
+
+
+def _load_regions(items, parent=None, level=1):
+    count = 0
+    for item in items:
+        row, _ = _upsert(Region, item["code"], name_zh=item["name_zh"], name_en=item["name_en"],
+                         parent=parent, level=level)
+        count += 1 + _load_regions(item.get("children", []), row, level + 1)
+    return count
+
+
+def _by_code(model, code):
+    if code is None:
+        return None
+    row = db.session.scalar(select(model).where(model.code == code))
+    if row is None:
+        raise ValueError(f"routing rule refers to unknown {model.__tablename__} code {code!r}")
+    return row
+
+
+def _load_rules():
+    items = _items("routing_rules.json")
+    for item in items:
+        _upsert(RoutingRule, item["code"],
+                category=_by_code(Category, item["category"]),
+                region=_by_code(Region, item["region"]),
+                department=_by_code(Department, item["department"]),
+                priority=item.get("priority", 0))
+    return len(items)
+
+
+def load_reference_data():
+    """Insert or update every reference row; returns counts. The caller commits."""
+    counts = {"categories": _load_categories(), "departments": _load_departments()}
+    counts["regions"] = _load_regions(_items("regions.json"))
+    db.session.flush()
+    counts["routing_rules"] = _load_rules()
+    db.session.flush()
+    return counts

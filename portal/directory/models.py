@@ -1,0 +1,76 @@
+"""Reference tables. Rows carry stable codes so data files and later edits can refer to them."""
+
+from flask_babel import get_locale
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+
+
+class Named:
+    """Bilingual name: pick the one for the current locale."""
+
+    name_zh: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+
+    @property
+    def name(self):
+        locale = get_locale()
+        return self.name_en if locale and locale.language == "en" else self.name_zh
+
+
+class Category(Named, db.Model):
+    __tablename__ = "categories"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    # food / drug / quality; groups the select list.
+    group: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Department(Named, db.Model):
+    __tablename__ = "departments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    # The catch-all intake office receives what no rule matches and re-routes returns.
+    is_intake_office: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Region(Named, db.Model):
+    """Administrative division, coded after GB/T 2260 (6 digits) and township codes (9 digits)."""
+
+    __tablename__ = "regions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    level: Mapped[int] = mapped_column()  # 1 city, 2 district, 3 street/township
+    parent: Mapped["Region | None"] = relationship(remote_side=[id])
+
+    def ancestors_and_self(self):
+        """From this region up to the root, nearest first."""
+        node, chain = self, []
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+
+class RoutingRule(db.Model):
+    """(category, region) → department. A null column matches anything; see routing.route()."""
+
+    __tablename__ = "routing_rules"
+    __table_args__ = (
+        UniqueConstraint("category_id", "region_id", name="category_region"),
+        CheckConstraint("priority >= 0", name="priority_non_negative"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    priority: Mapped[int] = mapped_column(default=0)
+    category: Mapped[Category | None] = relationship()
+    region: Mapped[Region | None] = relationship()
+    department: Mapped[Department] = relationship()

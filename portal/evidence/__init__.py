@@ -1,0 +1,1 @@
+"""Evidence files: content-typed, metadata-stripped, stored outside static/ under random names."""

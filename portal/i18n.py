@@ -1,0 +1,28 @@
+"""Language choice: ?lang= switches and is remembered in the session; zh_CN is the default."""
+
+from flask import request, session
+from flask_babel import get_locale
+
+
+def init_i18n(app):
+    languages = app.config["LANGUAGES"]
+
+    @app.before_request
+    def remember_language():
+        wanted = request.args.get("lang")
+        if wanted in languages:
+            session["lang"] = wanted
+
+    def select_locale():
+        wanted = request.args.get("lang")
+        if wanted in languages:
+            return wanted
+        chosen = session.get("lang")
+        return chosen if chosen in languages else app.config["BABEL_DEFAULT_LOCALE"]
+
+    @app.context_processor
+    def language_links():
+        current = "en" if str(get_locale()) == "en" else "zh_CN"
+        return {"available_languages": [("zh_CN", "中文"), ("en", "English")], "current_language": current}
+
+    return select_locale

@@ -1,0 +1,1 @@
+"""Reports: the domain of complaints (投诉) and tips (举报)."""

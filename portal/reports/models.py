@@ -1,0 +1,129 @@
+"""Report rows. Reporter identity is encrypted; states are tied to their columns by checks."""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.directory.models import Category, Department, Region, RoutingRule
+from portal.extensions import db
+from portal.reports.states import Kind, State
+from portal.security import EncryptedText
+
+
+def _in(column, enum_cls):
+    values = ", ".join(f"'{m.value}'" for m in enum_cls)
+    return f"{column} IN ({values})"
+
+
+class Report(db.Model):
+    __tablename__ = "reports"
+    __table_args__ = (
+        CheckConstraint(_in("kind", Kind), name="kind_valid"),
+        CheckConstraint(_in("state", State), name="state_valid"),
+        CheckConstraint("kind = 'tip' OR wants_reward = false", name="reward_only_for_tips"),
+        CheckConstraint(
+            "state != 'declined' OR decline_reason IS NOT NULL", name="declined_has_reason"
+        ),
+        CheckConstraint(
+            "state != 'returned' OR return_reason IS NOT NULL", name="returned_has_reason"
+        ),
+        CheckConstraint(
+            "anonymous = true OR reporter_name IS NOT NULL", name="real_name_has_name"
+        ),
+        Index("ix_reports_department_state", "department_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(30), default=State.SUBMITTED)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+
+    business_name: Mapped[str] = mapped_column(String(200))
+    business_address: Mapped[str | None] = mapped_column(String(300))
+    business_licence: Mapped[str | None] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text)
+    occurred_on: Mapped[date | None] = mapped_column(Date)
+
+    anonymous: Mapped[bool] = mapped_column(default=True)
+    reporter_name: Mapped[str | None] = mapped_column(EncryptedText)
+    reporter_phone: Mapped[str | None] = mapped_column(EncryptedText)
+    reporter_id_number: Mapped[str | None] = mapped_column(EncryptedText)
+    contact_email: Mapped[str | None] = mapped_column(EncryptedText)
+    wants_reward: Mapped[bool] = mapped_column(default=False)
+    language: Mapped[str] = mapped_column(String(10), default="zh_CN")
+
+    access_key_hash: Mapped[str] = mapped_column(String(64))
+    # Hash of the form's one-time token: a double-click finds the report instead of making two.
+    submission_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    decline_ground: Mapped[str | None] = mapped_column(String(40))
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    return_reason: Mapped[str | None] = mapped_column(Text)
+
+    received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    category: Mapped[Category] = relationship()
+    region: Mapped[Region] = relationship()
+    department: Mapped[Department] = relationship()
+    evidence: Mapped[list["Evidence"]] = relationship(  # noqa: F821
+        back_populates="report", order_by="Evidence.id"
+    )
+    supplements: Mapped[list["Supplement"]] = relationship(
+        back_populates="report", order_by="Supplement.id"
+    )
+    assignments: Mapped[list["Assignment"]] = relationship(
+        back_populates="report", order_by="Assignment.id"
+    )
+
+    @property
+    def is_open(self):
+        from portal.reports.states import OPEN_STATES
+
+        return State(self.state) in OPEN_STATES
+
+
+class Assignment(db.Model):
+    """A routing decision: which department got the report, by which rule, when."""
+
+    __tablename__ = "assignments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    rule_id: Mapped[int | None] = mapped_column(ForeignKey("routing_rules.id"))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime)
+    report: Mapped[Report] = relationship(back_populates="assignments")
+    department: Mapped[Department] = relationship()
+    rule: Mapped[RoutingRule | None] = relationship()
+
+
+class Supplement(db.Model):
+    """Text the reporter added after submitting (evidence rows may point to it)."""
+
+    __tablename__ = "supplements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    report: Mapped[Report] = relationship(back_populates="supplements")
+
+
+class ReportSequence(db.Model):
+    """Last number used per (kind, year); its row lock keeps numbers unique and gapless."""
+
+    __tablename__ = "report_sequences"
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,32 @@
+"""Report numbers: JB-2026-000123 (tips), TS-2026-000045 (complaints), per year and kind.
+
+The counter row is created if missing and then incremented with UPDATE … RETURNING, whose row
+lock serialises concurrent submissions on PostgreSQL (SQLite serialises all writers anyway).
+A rolled-back submission also rolls back its increment, so numbers have no gaps.
+"""
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from portal.extensions import db
+from portal.reports.models import ReportSequence
+from portal.reports.states import NUMBER_PREFIX, Kind
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def next_number(kind, year):
+    kind = Kind(kind)
+    insert = _INSERTS[db.session.get_bind().dialect.name]
+    db.session.execute(
+        insert(ReportSequence)
+        .values(kind=kind.value, year=year, last_value=0)
+        .on_conflict_do_nothing(index_elements=["kind", "year"])
+    )
+    value = db.session.execute(
+        update(ReportSequence)
+        .where(ReportSequence.kind == kind.value, ReportSequence.year == year)
+        .values(last_value=ReportSequence.last_value + 1)
+        .returning(ReportSequence.last_value)
+    ).scalar_one()
+    return f"{NUMBER_PREFIX[kind]}-{year}-{value:06d}"

@@ -1,0 +1,237 @@
+"""Every change to a report is one function here: it checks the rules, changes the rows, and
+records an audit event. Callers (views, CLI, demo loader) commit once afterwards."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from portal.audit.chain import CITIZEN, record_event
+from portal.clock import utcnow
+from portal.directory.routing import intake_office, route
+from portal.evidence.models import Evidence
+from portal.evidence.storage import new_storage_name, store_on_commit
+from portal.extensions import db
+from portal.reports.models import Assignment, Report, Supplement
+from portal.reports.numbering import next_number
+from portal.reports.receipts import (
+    access_key_for,
+    hash_access_key,
+    hash_submission_token,
+    key_matches,
+    normalise_number,
+)
+from portal.reports.states import REASON_REQUIRED, DeclineGround, Kind, State, can_transition
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+# A repeated submit with the same form token shows the same receipt only this soon after.
+DUPLICATE_WINDOW_SECONDS = 600
+
+
+class ReportError(ValueError):
+    """A rule forbids the change; .code says which."""
+
+    def __init__(self, code, message=""):
+        super().__init__(message or code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class IntakeData:
+    kind: str
+    category: object
+    region: object
+    business_name: str
+    business_address: str | None
+    business_licence: str | None
+    description: str
+    occurred_on: date | None
+    anonymous: bool
+    reporter_name: str | None
+    reporter_phone: str | None
+    reporter_id_number: str | None
+    contact_email: str | None
+    wants_reward: bool
+    language: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    report: Report
+    access_key: str
+    repeated: bool = False  # True when a double submit found the first report
+
+
+def local_year(moment):
+    return to_local(moment).year
+
+
+def find_by_submission_token(token):
+    return db.session.scalar(
+        select(Report).where(Report.submission_token_hash == hash_submission_token(token))
+    )
+
+
+def repeated_receipt(token):
+    """The receipt of a report already made from this form, if made within the window."""
+    report = find_by_submission_token(token)
+    if report is None:
+        return None
+    if (utcnow() - report.received_at).total_seconds() > DUPLICATE_WINDOW_SECONDS:
+        raise ReportError("form_already_used")
+    return Receipt(report, access_key_for(token), repeated=True)
+
+
+def _attach_evidence(report, staged_files, now, supplement=None):
+    for staged in staged_files:
+        name = new_storage_name(staged)
+        report.evidence.append(
+            Evidence(
+                supplement=supplement,
+                storage_name=name,
+                original_name=staged.original_name,
+                mime_type=staged.mime_type,
+                size_bytes=staged.size_bytes,
+                sha256=staged.sha256,
+                metadata_stripped=staged.metadata_stripped,
+                created_at=now,
+            )
+        )
+        store_on_commit(db.session, staged, name)
+
+
+def submit_report(data, staged_files, submission_token):
+    """Create, number and route a report with its evidence; one transaction, one audit event."""
+    kind = Kind(data.kind)
+    if data.wants_reward and kind != Kind.TIP:
+        raise ReportError("reward_only_for_tips")
+    if not data.anonymous and not data.reporter_name:
+        raise ReportError("real_name_needs_name")
+    now = utcnow()
+    decision = route(data.category, data.region)
+    access_key = access_key_for(submission_token)
+    report = Report(
+        number=next_number(kind, local_year(now)),
+        kind=kind.value,
+        state=State.SUBMITTED.value,
+        category=data.category,
+        region=data.region,
+        department=decision.department,
+        business_name=data.business_name,
+        business_address=data.business_address or None,
+        business_licence=data.business_licence or None,
+        description=data.description,
+        occurred_on=data.occurred_on,
+        anonymous=data.anonymous,
+        reporter_name=None if data.anonymous else data.reporter_name,
+        reporter_phone=None if data.anonymous else (data.reporter_phone or None),
+        reporter_id_number=None if data.anonymous else (data.reporter_id_number or None),
+        contact_email=data.contact_email or None,
+        wants_reward=data.wants_reward,
+        language=data.language,
+        access_key_hash=hash_access_key(access_key),
+        submission_token_hash=hash_submission_token(submission_token),
+        received_at=now,
+        updated_at=now,
+    )
+    report.assignments.append(
+        Assignment(department=decision.department, rule=decision.rule, assigned_at=now)
+    )
+    _attach_evidence(report, staged_files, now)
+    db.session.add(report)
+    db.session.flush()
+    record_event(
+        "report.submitted",
+        report,
+        CITIZEN,
+        {
+            "number": report.number,
+            "kind": report.kind,
+            "department": decision.department.code,
+            "rule": decision.rule.code if decision.rule else None,
+            "evidence_sha256": [e.sha256 for e in report.evidence],
+        },
+    )
+    return Receipt(report, access_key)
+
+
+def find_by_receipt(number, key):
+    """The report for a receipt, or None. A wrong number costs the same work as a wrong key."""
+    report = db.session.scalar(select(Report).where(Report.number == normalise_number(number)))
+    stored = report.access_key_hash if report else "0" * 64
+    matches = key_matches(stored, key)
+    return report if (report is not None and matches) else None
+
+
+def add_supplement(report, body, staged_files):
+    """The reporter adds text and/or evidence while the report is open."""
+    if not report.is_open:
+        raise ReportError("report_closed")
+    if not body and not staged_files:
+        raise ReportError("nothing_to_add")
+    now = utcnow()
+    supplement = Supplement(report=report, body=body or "", created_at=now)
+    db.session.add(supplement)
+    _attach_evidence(report, staged_files, now, supplement)
+    report.updated_at = now
+    db.session.flush()
+    record_event(
+        "report.supplemented",
+        report,
+        CITIZEN,
+        {"supplement_id": supplement.id, "evidence_sha256": [f.sha256 for f in staged_files]},
+    )
+    return supplement
+
+
+def transition_report(report, target, actor, reason=None, decline_ground=None):
+    """Move a report along the state machine; the only way its state ever changes."""
+    target = State(target)
+    if not can_transition(report.state, target):
+        raise ReportError("invalid_transition", f"{report.state} → {target}")
+    if target in REASON_REQUIRED and not reason:
+        raise ReportError("reason_required")
+    if target == State.DECLINED:
+        if report.kind == Kind.COMPLAINT and decline_ground is None:
+            raise ReportError("decline_ground_required")
+        report.decline_ground = DeclineGround(decline_ground).value if decline_ground else None
+        report.decline_reason = reason
+    if target == State.RETURNED:
+        report.return_reason = reason
+    previous = report.state
+    report.state = target.value
+    report.updated_at = utcnow()
+    if target == State.RETURNED:
+        _assign(report, intake_office(), None)
+    record_event(
+        f"report.{target.value}",
+        report,
+        actor,
+        {"from": previous, "to": target.value, "reason": reason, "ground": decline_ground},
+    )
+    return report
+
+
+def _assign(report, department, rule):
+    report.department = department
+    report.assignments.append(Assignment(department=department, rule=rule, assigned_at=utcnow()))
+
+
+def reroute_report(report, department, actor, reason):
+    """The intake office sends a returned report to the competent department."""
+    if report.state != State.RETURNED or not can_transition(report.state, State.SUBMITTED):
+        raise ReportError("not_returned")
+    _assign(report, department, None)
+    report.state = State.SUBMITTED.value
+    report.return_reason = None
+    report.updated_at = utcnow()
+    record_event(
+        "report.rerouted", report, actor, {"department": department.code, "reason": reason}
+    )
+    return report
+
+
+def to_local(moment: datetime) -> datetime:
+    """Stored times are naive UTC; people read Beijing time."""
+    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL_TZ)

@@ -1,0 +1,7 @@
+"""The citizen blueprint: intake, receipt, follow-up by receipt."""
+
+from flask import Blueprint
+
+bp = Blueprint("site", __name__, template_folder="templates")
+
+from portal.site import intake, tracking  # noqa: E402,F401

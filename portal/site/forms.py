@@ -1,0 +1,162 @@
+"""Citizen forms. Labels and messages are lazy-translated; rules live in portal.validators."""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from portal.directory.models import Category, Region
+from portal.extensions import db
+from portal.validators import is_valid_licence, is_valid_phone, is_valid_resident_id
+
+DESCRIPTION_MIN = 10
+DESCRIPTION_MAX = 5000
+
+
+def optional_int(value):
+    """Select values: "" (the placeholder) becomes None so DataRequired shows our message."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _exists(model, row_id, active_only=False):
+    row = db.session.get(model, row_id)
+    return row is not None and (not active_only or row.active)
+
+
+class EvidenceFields:
+    """Staged uploads survive re-rendering: the signed list rides along in a hidden field."""
+
+    staged_evidence = HiddenField()
+    evidence = MultipleFileField(_l("Evidence files"))
+
+
+class IntakeForm(EvidenceFields, FlaskForm):
+    submission_token = HiddenField()
+    kind = RadioField(
+        _l("What are you reporting?"),
+        choices=[("complaint", _l("Complaint (投诉)")), ("tip", _l("Tip-off (举报)"))],
+        validators=[DataRequired(_l("Choose complaint or tip-off."))],
+    )
+    category = SelectField(
+        _l("Category"),
+        coerce=optional_int,
+        validate_choice=False,  # checked against the database in validate_category
+        validators=[DataRequired(_l("Choose a category."))],
+    )
+    region = SelectField(
+        _l("Where did it happen?"),
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[DataRequired(_l("Choose the district or street."))],
+    )
+    business_name = StringField(
+        _l("Name of the business"),
+        validators=[
+            DataRequired(_l("Enter the business name, or what you know of it (e.g. its sign).")),
+            Length(max=200),
+        ],
+    )
+    business_address = StringField(_l("Address of the business"), validators=[Optional(), Length(max=300)])
+    business_licence = StringField(
+        _l("Licence number or unified social credit code (if known)"),
+        validators=[Optional(), Length(max=40)],
+    )
+    description = TextAreaField(
+        _l("What happened?"),
+        validators=[
+            DataRequired(_l("Describe what happened.")),
+            Length(
+                min=DESCRIPTION_MIN,
+                max=DESCRIPTION_MAX,
+                message=_l("Write between %(min)d and %(max)d characters."),
+            ),
+        ],
+    )
+    occurred_on = DateField(_l("When did it happen?"), validators=[Optional()])
+    identity = RadioField(
+        _l("Your identity"),
+        choices=[
+            ("anonymous", _l("Anonymous: we will not ask who you are")),
+            ("real_name", _l("Real name: lets the department contact you and report back")),
+        ],
+        default="anonymous",
+        validators=[DataRequired()],
+    )
+    reporter_name = StringField(_l("Your name"), validators=[Optional(), Length(max=60)])
+    reporter_phone = StringField(_l("Your phone number"), validators=[Optional(), Length(max=20)])
+    reporter_id_number = StringField(
+        _l("Your ID card number (optional)"), validators=[Optional(), Length(max=18)]
+    )
+    contact_email = StringField(
+        _l("Email for notifications (optional)"),
+        validators=[Optional(), Email(_l("Enter a valid email address, or leave it empty.")), Length(max=200)],
+    )
+    wants_reward = BooleanField(_l("I would like a reward if the tip-off leads to a penalty"))
+
+    def validate_category(self, field):
+        if field.data is not None and not _exists(Category, field.data, active_only=True):
+            raise ValidationError(_l("Choose a category from the list."))
+
+    def validate_region(self, field):
+        if field.data is not None and not _exists(Region, field.data):
+            raise ValidationError(_l("Choose a district or street from the list."))
+
+    def validate_business_licence(self, field):
+        if field.data and not is_valid_licence(field.data):
+            raise ValidationError(
+                _l("This is not a valid 18-character credit code or 15-digit licence number. "
+                   "Check it, or leave the field empty.")
+            )
+
+    def validate_occurred_on(self, field):
+        if field.data and field.data > date.today():
+            raise ValidationError(_l("The date cannot be in the future."))
+
+    def validate_reporter_name(self, field):
+        if self.identity.data == "real_name" and not (field.data or "").strip():
+            raise ValidationError(_l("Enter your name, or choose to report anonymously."))
+
+    def validate_reporter_phone(self, field):
+        if self.identity.data != "real_name":
+            return
+        if not (field.data or "").strip():
+            raise ValidationError(_l("Enter a phone number so the department can reach you."))
+        if not is_valid_phone(field.data):
+            raise ValidationError(_l("Enter an 11-digit mobile number or a landline with area code."))
+
+    def validate_reporter_id_number(self, field):
+        if self.identity.data == "real_name" and field.data and not is_valid_resident_id(field.data):
+            raise ValidationError(_l("This ID card number is not valid. Check it, or leave it empty."))
+
+    def validate_wants_reward(self, field):
+        if field.data and self.kind.data != "tip":
+            raise ValidationError(_l("Rewards are only for tip-offs. Untick the box or choose tip-off."))
+
+
+class LookupForm(FlaskForm):
+    number = StringField(
+        _l("Report number"), validators=[DataRequired(_l("Enter the report number.")), Length(max=30)]
+    )
+    access_key = StringField(
+        _l("Access key"), validators=[DataRequired(_l("Enter the access key.")), Length(max=40)]
+    )
+
+
+class SupplementForm(EvidenceFields, FlaskForm):
+    body = TextAreaField(_l("Additional information"), validators=[Optional(), Length(max=DESCRIPTION_MAX)])

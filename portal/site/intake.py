@@ -1,0 +1,120 @@
+"""Filing a report and showing its receipt."""
+
+from flask import current_app, make_response, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from portal.directory.models import Category, Region
+from portal.extensions import db
+from portal.reports.operations import (
+    IntakeData,
+    ReportError,
+    repeated_receipt,
+    submit_report,
+)
+from portal.reports.receipts import format_key, new_submission_token
+from portal.site import bp
+from portal.site.forms import IntakeForm
+from portal.site.uploads import collect_evidence
+
+def _category_choices():
+    groups = {}
+    rows = db.session.scalars(select(Category).where(Category.active).order_by(Category.position))
+    for category in rows:
+        groups.setdefault(_group_label(category.group), []).append((category.id, category.name))
+    return groups
+
+
+def _group_label(group):
+    labels = {"food": _("Food"), "drug": _("Drugs, devices and cosmetics"), "quality": _("Quality")}
+    return labels.get(group, group)
+
+
+def _region_choices():
+    rows = db.session.scalars(select(Region).order_by(Region.code)).all()
+    return [(r.id, "\u3000" * (r.level - 1) + r.name) for r in rows]
+
+
+def _intake_data(form):
+    real_name = form.identity.data == "real_name"
+    text = lambda field: (field.data or "").strip() or None  # noqa: E731
+    return IntakeData(
+        kind=form.kind.data,
+        category=db.session.get(Category, form.category.data),
+        region=db.session.get(Region, form.region.data),
+        business_name=form.business_name.data.strip(),
+        business_address=text(form.business_address),
+        business_licence=(text(form.business_licence) or "").upper() or None,
+        description=form.description.data.strip(),
+        occurred_on=form.occurred_on.data,
+        anonymous=not real_name,
+        reporter_name=text(form.reporter_name) if real_name else None,
+        reporter_phone=text(form.reporter_phone) if real_name else None,
+        reporter_id_number=(text(form.reporter_id_number) or "").upper() or None if real_name else None,
+        contact_email=text(form.contact_email),
+        wants_reward=bool(form.wants_reward.data) and form.kind.data == "tip",
+        language=str(get_locale()),
+    )
+
+
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _render_receipt(receipt):
+    html = render_template(
+        "site/receipt.html", report=receipt.report, access_key=format_key(receipt.access_key),
+        repeated=receipt.repeated,
+    )
+    return _no_store(make_response(html))
+
+
+def _submit(form, staged):
+    token = form.submission_token.data
+    receipt = repeated_receipt(token)
+    if receipt:
+        return receipt
+    receipt = submit_report(_intake_data(form), staged, token)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A concurrent double submit committed first: show its receipt instead.
+        db.session.rollback()
+        receipt = repeated_receipt(token)
+        if receipt is None:
+            raise
+    return receipt
+
+
+@bp.route("/report/new", methods=["GET", "POST"])
+def new_report():
+    form = IntakeForm()
+    form.category.choices = _category_choices()
+    form.region.choices = _region_choices()
+    file_errors = []
+    if not form.submission_token.data or len(form.submission_token.data) > 64:
+        form.submission_token.data = new_submission_token()
+    if request.method == "POST":
+        staged, file_errors = collect_evidence(form)
+        if form.validate() and not file_errors:
+            try:
+                return _render_receipt(_submit(form, staged))
+            except ReportError as exc:
+                if exc.code != "form_already_used":
+                    raise
+                form.submission_token.data = new_submission_token()
+                file_errors.append(_("This form was already sent. Check the details and send again "
+                                     "to file a new report."))
+    else:
+        staged = []
+    status = 422 if request.method == "POST" else 200
+    html = render_template(
+        "site/new_report.html", form=form, staged=staged, file_errors=file_errors,
+        max_files=current_app.config["MAX_EVIDENCE_FILES"],
+        max_file_mb=current_app.config["MAX_FILE_MB"],
+        max_upload_mb=current_app.config["MAX_UPLOAD_MB"],
+    )
+    return _no_store(make_response(html, status))

@@ -1,0 +1,99 @@
+"""Following a report with its receipt: status, public timeline, adding information."""
+
+import time
+
+from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from portal.extensions import db, limiter
+from portal.reports.models import Report
+from portal.reports.operations import ReportError, add_supplement, find_by_receipt
+from portal.reports.states import DECLINE_GROUND_TEXT, KIND_TEXT, PUBLIC_STATE_TEXT
+from portal.reports.timeline import public_timeline
+from portal.site import bp
+from portal.site.forms import LookupForm, SupplementForm
+from portal.site.uploads import collect_evidence
+
+TRACK_SESSION = "tracking"
+TRACK_IDLE_SECONDS = 30 * 60
+
+
+def _lookup_limit():
+    return current_app.config["RECEIPT_LOOKUP_LIMIT"]
+
+
+def _tracked_report():
+    """The report this browser opened with a receipt, if the session is still fresh."""
+    data = session.get(TRACK_SESSION)
+    if not data or time.time() - data.get("at", 0) > TRACK_IDLE_SECONDS:
+        session.pop(TRACK_SESSION, None)
+        return None
+    session[TRACK_SESSION] = {"id": data["id"], "at": time.time()}
+    return db.session.get(Report, data["id"])
+
+
+def _no_store(html, status=200):
+    response = make_response(html, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/track", methods=["GET", "POST"])
+@limiter.limit(_lookup_limit, methods=["POST"])
+def track():
+    form = LookupForm()
+    not_found = False
+    if form.validate_on_submit():
+        report = find_by_receipt(form.number.data, form.access_key.data)
+        if report is not None:
+            session[TRACK_SESSION] = {"id": report.id, "at": time.time()}
+            return redirect(url_for("site.status"))
+        not_found = True
+    status = 404 if not_found else (422 if request.method == "POST" else 200)
+    return _no_store(render_template("site/track.html", form=form, not_found=not_found), status)
+
+
+@bp.route("/track/status", methods=["GET", "POST"])
+def status():
+    report = _tracked_report()
+    if report is None:
+        flash(_("Enter your report number and access key to continue."), "info")
+        return redirect(url_for("site.track"))
+    form = SupplementForm()
+    staged, file_errors = [], []
+    if request.method == "POST" and form.validate_on_submit():
+        staged, file_errors = collect_evidence(form, already_stored=0)
+        if not file_errors:
+            try:
+                add_supplement(report, (form.body.data or "").strip(), staged)
+                db.session.commit()
+                flash(_("Thank you. Your information was added to the report."), "success")
+                return redirect(url_for("site.status"))
+            except ReportError as exc:
+                db.session.rollback()
+                file_errors.append(_supplement_error(exc.code))
+    html = render_template(
+        "site/status.html", report=report, form=form, staged=staged, file_errors=file_errors,
+        state_text=PUBLIC_STATE_TEXT, kind_text=KIND_TEXT, ground_text=DECLINE_GROUND_TEXT,
+        timeline=public_timeline(report), max_files=current_app.config["MAX_EVIDENCE_FILES"],
+        max_file_mb=current_app.config["MAX_FILE_MB"],
+    )
+    return _no_store(html, 422 if file_errors else 200)
+
+
+def _supplement_error(code):
+    if code == "report_closed":
+        return _("This report is closed; information can no longer be added.")
+    return _("Write something or attach a file before sending.")
+
+
+@bp.post("/track/end")
+def end_tracking():
+    session.pop(TRACK_SESSION, None)
+    flash(_("You have left the report. Keep your receipt to come back."), "info")
+    return redirect(url_for("site.index"))
+
+
+@bp.get("/")
+def index():
+    return render_template("site/index.html")

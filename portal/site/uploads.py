@@ -1,0 +1,51 @@
+"""Turn a request's uploads into staged evidence, keeping what was accepted before."""
+
+from flask import current_app, request
+from flask_babel import gettext as _
+
+from portal.evidence.sanitise import RejectedFile
+from portal.evidence.storage import discard_staged, sign_staged, stage_upload, unsign_staged
+
+
+def _reason_text(code, name):
+    texts = {
+        "empty": _("%(name)s is empty.", name=name),
+        "unsupported": _(
+            "%(name)s is not a supported file type (its content was checked, not its name). "
+            "Send photos (JPEG, PNG, WebP, HEIC), PDF, MP4 video or MP3/M4A audio.",
+            name=name,
+        ),
+        "broken_image": _("%(name)s looks like an image but cannot be opened. Try another copy.", name=name),
+    }
+    return texts.get(code, _("%(name)s cannot be accepted.", name=name))
+
+
+def collect_evidence(form, already_stored=0):
+    """Staged files for this form after this request, plus messages for files refused."""
+    staged = unsign_staged(form.staged_evidence.data)
+    removed = set(request.form.getlist("remove_staged"))
+    if removed:
+        discard_staged([f for f in staged if f.token in removed])
+        staged = [f for f in staged if f.token not in removed]
+    limit = current_app.config["MAX_EVIDENCE_FILES"] - already_stored
+    max_bytes = current_app.config["MAX_FILE_MB"] * 1024 * 1024
+    errors = []
+    for upload in form.evidence.data or []:
+        if not getattr(upload, "filename", ""):
+            continue
+        name = upload.filename
+        if len(staged) >= limit:
+            errors.append(_("%(name)s was not added: at most %(n)d files per report.", name=name,
+                            n=current_app.config["MAX_EVIDENCE_FILES"]))
+            continue
+        data = upload.stream.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            errors.append(_("%(name)s is larger than %(mb)d MB.", name=name,
+                            mb=current_app.config["MAX_FILE_MB"]))
+            continue
+        try:
+            staged.append(stage_upload(data, name))
+        except RejectedFile as exc:
+            errors.append(_reason_text(exc.reason, name))
+    form.staged_evidence.data = sign_staged(staged)
+    return staged, errors
