@@ -4,6 +4,12 @@ from flask import request, session
 from flask_babel import get_locale
 
 
+def current_language():
+    """Our short code for the active language: "zh_CN" or "en" (Babel says zh_Hans_CN)."""
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "zh_CN"
+
+
 def init_i18n(app):
     languages = app.config["LANGUAGES"]
 
@@ -22,7 +28,9 @@ def init_i18n(app):
 
     @app.context_processor
     def language_links():
-        current = "en" if str(get_locale()) == "en" else "zh_CN"
-        return {"available_languages": [("zh_CN", "中文"), ("en", "English")], "current_language": current}
+        return {
+            "available_languages": [("zh_CN", "中文"), ("en", "English")],
+            "current_language": current_language(),
+        }
 
     return select_locale

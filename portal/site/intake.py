@@ -1,13 +1,13 @@
 """Filing a report and showing its receipt."""
 
 from flask import current_app, make_response, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.directory.models import Category, Region
 from portal.extensions import db
+from portal.i18n import current_language
 from portal.reports.operations import (
     IntakeData,
     ReportError,
@@ -55,7 +55,7 @@ def _intake_data(form):
         reporter_id_number=(text(form.reporter_id_number) or "").upper() or None if real_name else None,
         contact_email=text(form.contact_email),
         wants_reward=bool(form.wants_reward.data) and form.kind.data == "tip",
-        language=str(get_locale()),
+        language=current_language(),
     )
 
 

@@ -1,0 +1,209 @@
+"""Shared fixtures. The suite runs on SQLite, and on PostgreSQL when TEST_DATABASE=postgresql
+(the Makefile sets it for the second pass, with TEST_DATABASE_URL)."""
+
+import io
+import os
+import shutil
+
+import pytest
+from flask_migrate import upgrade
+from PIL import Image
+from sqlalchemy import create_engine, text
+
+from portal import create_app
+from portal.extensions import db
+
+ON_POSTGRES = os.environ.get("TEST_DATABASE") == "postgresql"
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+# Tables holding reference data, reloaded for each test on PostgreSQL.
+ALL_TABLES = (
+    "evidence, supplements, assignments, reports, report_sequences, users, audit_events, "
+    "audit_chain_head, routing_rules, regions, categories, departments"
+)
+
+
+def _config(database_url, tmp_path):
+    return {
+        "TESTING": True,
+        "SECRET_KEY": SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "EVIDENCE_DIR": str(tmp_path / "evidence"),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+    }
+
+
+def _build_schema(app):
+    from portal.directory.loader import load_reference_data
+
+    with app.app_context():
+        upgrade()
+        load_reference_data()
+        db.session.commit()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """SQLite: a migrated, seeded file copied per test. PostgreSQL: a migrated schema."""
+    base = tmp_path_factory.mktemp("db")
+    if ON_POSTGRES:
+        url = os.environ["TEST_DATABASE_URL"]
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+        _build_schema(create_app(_config(url, base)))
+        return url
+    template = base / "template.sqlite3"
+    _build_schema(create_app(_config(f"sqlite:///{template}", base)))
+    return template
+
+
+def _reset_postgres(app):
+    from portal.audit.models import GENESIS_HASH
+    from portal.directory.loader import load_reference_data
+
+    with app.app_context():
+        db.session.execute(text(f"TRUNCATE {ALL_TABLES} RESTART IDENTITY CASCADE"))
+        db.session.execute(
+            text("INSERT INTO audit_chain_head (id, last_hash, length) VALUES (1, :h, 0)"),
+            {"h": GENESIS_HASH},
+        )
+        load_reference_data()
+        db.session.commit()
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path):
+    if ON_POSTGRES:
+        return database_template
+    copy = tmp_path / "test.sqlite3"
+    shutil.copyfile(database_template, copy)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(_config(database_url, tmp_path))
+    if ON_POSTGRES:
+        _reset_postgres(app)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# ---- factories -----------------------------------------------------------------------------
+
+
+def jpeg_with_gps(size=(64, 48), color=(200, 30, 30)):
+    """A real JPEG carrying EXIF camera and GPS tags, as a phone would send."""
+    img = Image.new("RGB", size, color)
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0110] = "PhoneModel X"  # Model
+    gps = {1: "N", 2: (30.0, 15.0, 20.0), 3: "E", 4: (120.0, 9.0, 10.0)}
+    exif[0x8825] = gps  # GPSInfo
+    buffer = io.BytesIO()
+    img.save(buffer, format="JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def png_bytes(size=(32, 32)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (10, 120, 200)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def pdf_bytes():
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+
+
+def fake_exe():
+    """Windows executable header: what a disguised .jpg really is."""
+    return b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
+
+
+def lookup(model, code):
+    from sqlalchemy import select
+
+    return db.session.scalar(select(model).where(model.code == code))
+
+
+def intake_form(**overrides):
+    """A valid intake form as the browser posts it (ids resolved from reference codes)."""
+    from portal.directory.models import Category, Region
+
+    form = {
+        "kind": "tip",
+        "category": str(lookup(Category, "food.catering").id),
+        "region": str(lookup(Region, "330105").id),
+        "business_name": "老街坊餐馆",
+        "business_address": "文三路 88 号",
+        "business_licence": "",
+        "description": "后厨卫生很差，员工不戴口罩直接处理熟食。",
+        "occurred_on": "2026-11-01",
+        "identity": "anonymous",
+        "contact_email": "",
+        "submission_token": "test-token-" + os.urandom(6).hex(),
+    }
+    form.update(overrides)
+    return form
+
+
+def make_intake(**overrides):
+    """IntakeData for calling operations directly."""
+    from portal.directory.models import Category, Region
+    from portal.reports.operations import IntakeData
+
+    values = dict(
+        kind="tip", category=lookup(Category, "food.catering"), region=lookup(Region, "330105"),
+        business_name="老街坊餐馆", business_address=None, business_licence=None,
+        description="后厨卫生很差，员工不戴口罩。", occurred_on=None, anonymous=True,
+        reporter_name=None, reporter_phone=None, reporter_id_number=None, contact_email=None,
+        wants_reward=False, language="zh_CN",
+    )
+    values.update(overrides)
+    return IntakeData(**values)
+
+
+def make_user(username, role, department_code=None, password="correct horse battery"):
+    from portal.accounts.models import User
+    from portal.directory.models import Department
+
+    dept = lookup(Department, department_code) if department_code else None
+    user = User(username=username, display_name=username, role=role, department=dept)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def login_as(client):
+    """login_as(role, department_code) signs a fresh staff user in through the real form."""
+
+    def login(role, department_code=None):
+        username = f"{role}-{department_code or 'all'}"
+        make_user(username, role, department_code)
+        response = client.post(
+            "/admin/login", data={"username": username, "password": "correct horse battery"}
+        )
+        assert response.status_code == 302, response.data
+        return username
+
+    return login
