@@ -20,3 +20,4 @@ class Evidence(db.Model):
     metadata_stripped: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     report: Mapped["Report"] = relationship(back_populates="evidence")  # noqa: F821
+    supplement: Mapped["Supplement | None"] = relationship()  # noqa: F821

@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from portal.directory.models import Category, Region
@@ -50,7 +51,7 @@ class IntakeForm(EvidenceFields, FlaskForm):
     submission_token = HiddenField()
     kind = RadioField(
         _l("What are you reporting?"),
-        choices=[("complaint", _l("Complaint (投诉)")), ("tip", _l("Tip-off (举报)"))],
+        choices=[SelectChoice("complaint", _l("Complaint (投诉)")), SelectChoice("tip", _l("Tip-off (举报)"))],
         validators=[DataRequired(_l("Choose complaint or tip-off."))],
     )
     category = SelectField(
@@ -92,17 +93,16 @@ class IntakeForm(EvidenceFields, FlaskForm):
     identity = RadioField(
         _l("Your identity"),
         choices=[
-            ("anonymous", _l("Anonymous: we will not ask who you are")),
-            ("real_name", _l("Real name: lets the department contact you and report back")),
+            SelectChoice("anonymous", _l("Anonymous: we will not ask who you are")),
+            SelectChoice("real_name", _l("Real name: lets the department contact you and report back")),
         ],
         default="anonymous",
         validators=[DataRequired()],
     )
-    reporter_name = StringField(_l("Your name"), validators=[Optional(), Length(max=60)])
-    reporter_phone = StringField(_l("Your phone number"), validators=[Optional(), Length(max=20)])
-    reporter_id_number = StringField(
-        _l("Your ID card number (optional)"), validators=[Optional(), Length(max=18)]
-    )
+    # No Optional() here: it would stop the chain before the real-name checks below.
+    reporter_name = StringField(_l("Your name"), validators=[Length(max=60)])
+    reporter_phone = StringField(_l("Your phone number"), validators=[Length(max=20)])
+    reporter_id_number = StringField(_l("Your ID card number (optional)"), validators=[Length(max=18)])
     contact_email = StringField(
         _l("Email for notifications (optional)"),
         validators=[Optional(), Email(_l("Enter a valid email address, or leave it empty.")), Length(max=200)],

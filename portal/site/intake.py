@@ -4,6 +4,7 @@ from flask import current_app, make_response, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
 
 from portal.directory.models import Category, Region
 from portal.extensions import db
@@ -20,11 +21,10 @@ from portal.site.forms import IntakeForm
 from portal.site.uploads import collect_evidence
 
 def _category_choices():
-    groups = {}
     rows = db.session.scalars(select(Category).where(Category.active).order_by(Category.position))
-    for category in rows:
-        groups.setdefault(_group_label(category.group), []).append((category.id, category.name))
-    return groups
+    return [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(str(c.id), c.name, optgroup=_group_label(c.group)) for c in rows
+    ]
 
 
 def _group_label(group):
@@ -34,7 +34,13 @@ def _group_label(group):
 
 def _region_choices():
     rows = db.session.scalars(select(Region).order_by(Region.code)).all()
-    return [(r.id, "\u3000" * (r.level - 1) + r.name) for r in rows]
+    return [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(str(r.id), "\u3000" * (r.level - 1) + r.name) for r in rows
+    ]
+
+
+def _upper(value):
+    return value.upper() if value else None
 
 
 def _intake_data(form):
@@ -46,13 +52,13 @@ def _intake_data(form):
         region=db.session.get(Region, form.region.data),
         business_name=form.business_name.data.strip(),
         business_address=text(form.business_address),
-        business_licence=(text(form.business_licence) or "").upper() or None,
+        business_licence=_upper(text(form.business_licence)),
         description=form.description.data.strip(),
         occurred_on=form.occurred_on.data,
         anonymous=not real_name,
         reporter_name=text(form.reporter_name) if real_name else None,
         reporter_phone=text(form.reporter_phone) if real_name else None,
-        reporter_id_number=(text(form.reporter_id_number) or "").upper() or None if real_name else None,
+        reporter_id_number=_upper(text(form.reporter_id_number)) if real_name else None,
         contact_email=text(form.contact_email),
         wants_reward=bool(form.wants_reward.data) and form.kind.data == "tip",
         language=current_language(),

@@ -49,6 +49,7 @@ def track():
             session[TRACK_SESSION] = {"id": report.id, "at": time.time()}
             return redirect(url_for("site.status"))
         not_found = True
+        form.access_key.data = ""  # never echo a key back into the page
     status = 404 if not_found else (422 if request.method == "POST" else 200)
     return _no_store(render_template("site/track.html", form=form, not_found=not_found), status)
 

@@ -1,0 +1,213 @@
+"""The whole intake through the test client: form, uploads, receipt, and what is stored."""
+
+import io
+import re
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+from portal.audit.models import AuditEvent
+from portal.directory.models import Category, Region
+from portal.evidence.models import Evidence
+from portal.evidence.storage import stored_path
+from portal.extensions import db
+from portal.reports.models import Assignment, Report
+from tests.conftest import fake_exe, intake_form, jpeg_with_gps, lookup, pdf_bytes, png_bytes
+
+
+def post(client, form, files=(), **kw):
+    data = dict(form)
+    if files:
+        data["evidence"] = [(io.BytesIO(content), name) for name, content in files]
+    return client.post("/report/new", data=data, content_type="multipart/form-data", **kw)
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def store_files(app):
+    root = Path(app.config["EVIDENCE_DIR"]) / "store"
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def staging_files(app):
+    root = Path(app.config["EVIDENCE_DIR"]) / "staging"
+    return [p for p in root.iterdir()] if root.exists() else []
+
+
+def test_form_renders_in_chinese_with_a_fresh_token(client):
+    page = client.get("/report/new").get_data(as_text=True)
+    assert 'name="submission_token"' in page and "餐饮服务" in page
+    assert re.search(r'name="submission_token"[^>]*value="[\w-]{16,}"', page)
+
+
+def test_tip_with_evidence_gets_a_receipt_and_is_stored_routed_and_audited(client, app):
+    response = post(client, intake_form(region=str(lookup(Region, "330106001").id)),
+                    files=[("现场.jpg", jpeg_with_gps()), ("发票.pdf", pdf_bytes())])
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    number = re.search(r'id="receipt-number">(JB-\d{4}-\d{6})<', page).group(1)
+    key = re.search(r'id="receipt-key">([0-9A-Z-]{24})<', page).group(1)
+    assert response.headers["Cache-Control"] == "no-store"
+
+    report = db.session.scalar(select(Report).where(Report.number == number))
+    assert report.department.code == "market-330106"  # Xihu catering rule, via the street
+    assert [a.rule.code for a in report.assignments] == ["food-catering-xihu"]
+    assert report.state == "submitted" and report.anonymous and report.reporter_name is None
+    assert {e.mime_type for e in report.evidence} == {"image/jpeg", "application/pdf"}
+    for e in report.evidence:
+        assert stored_path(e.storage_name).exists()
+        assert "static" not in str(stored_path(e.storage_name))
+        assert e.storage_name.split(".")[0] not in e.original_name
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.object_id == report.id)).all()
+    assert [e.action for e in events] == ["report.submitted"]
+    assert len(events[0].data["evidence_sha256"]) == 2
+    assert key.replace("-", "") not in page.replace(key, "")  # shown once, in one place
+
+
+def test_real_name_identity_is_encrypted_at_rest(client):
+    body = post(client, intake_form(
+        identity="real_name", reporter_name="王小明", reporter_phone="13912345678",
+        contact_email="wang@example.cn"))
+    assert body.status_code == 200, body.get_data(as_text=True)
+    raw = db.session.execute(text("SELECT reporter_name, reporter_phone, contact_email FROM reports")).one()
+    assert all(value and "王小明" not in value and "139" not in value and "@" not in value for value in raw)
+    report = db.session.scalar(select(Report))
+    assert (report.reporter_name, report.reporter_phone) == ("王小明", "13912345678")
+
+
+def test_validation_errors_keep_text_and_accepted_files(client, app):
+    long_text = "店里卖的面霜没有中文标签，用后脸上起红疹。" * 20
+    first = post(client, intake_form(description=long_text, business_name="", kind="complaint",
+                                      wants_reward="y"),
+                 files=[("face.png", png_bytes())])
+    assert first.status_code == 422
+    page = first.get_data(as_text=True)
+    assert long_text in page  # nothing typed is lost
+    assert "face.png" in page  # accepted file is listed, not re-asked
+    assert page.count('class="invalid-feedback') >= 2  # business name + reward for complaint
+    staged = re.search(r'name="staged_evidence" type="hidden" value="([^"]+)"', page)
+    assert staged and count(Report) == 0 and len(staging_files(app)) == 1
+
+    second = post(client, intake_form(description=long_text, kind="complaint",
+                                      staged_evidence=staged.group(1)))
+    assert second.status_code == 200
+    report = db.session.scalar(select(Report))
+    assert [e.original_name for e in report.evidence] == ["face.png"]
+    assert len(store_files(app)) == 1 and staging_files(app) == []
+
+
+def test_staged_file_can_be_removed_before_sending(client, app):
+    first = post(client, intake_form(business_name=""), files=[("a.png", png_bytes())])
+    page = first.get_data(as_text=True)
+    staged = re.search(r'name="staged_evidence" type="hidden" value="([^"]+)"', page).group(1)
+    token = re.search(r'name="remove_staged" value="([0-9a-f]+)"', page).group(1)
+    post(client, intake_form(staged_evidence=staged, remove_staged=token))
+    assert db.session.scalar(select(Report)).evidence == []
+    assert staging_files(app) == [] and store_files(app) == []
+
+
+def test_tampered_staged_list_is_ignored(client):
+    response = post(client, intake_form(staged_evidence="forged.value"))
+    assert response.status_code == 200
+    assert db.session.scalar(select(Report)).evidence == []
+
+
+def test_disguised_executable_is_refused_with_the_reason(client, app):
+    response = post(client, intake_form(), files=[("photo.jpg", fake_exe())])
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "photo.jpg" in page and "内容" in page  # says the content was checked
+    assert count(Report) == 0 and staging_files(app) == []
+
+
+def test_english_errors_when_english_is_chosen(client):
+    response = post(client, intake_form(description="short"), files=[("x.jpg", fake_exe())],
+                    query_string={"lang": "en"})
+    page = response.get_data(as_text=True)
+    assert "Write between 10 and 5000 characters." in page
+    assert "is not a supported file type" in page
+
+
+def test_more_than_five_files_are_refused_by_name(client):
+    files = [(f"p{i}.png", png_bytes((8 + i, 8))) for i in range(6)]
+    response = post(client, intake_form(), files=files)
+    assert response.status_code == 422
+    assert "p5.png" in response.get_data(as_text=True)
+    assert count(Report) == 0
+
+
+def test_oversize_request_gets_a_friendly_413(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 200_000
+    response = post(client, intake_form(), files=[("big.pdf", pdf_bytes() + b"0" * 300_000)])
+    assert response.status_code == 413
+    assert "MB" in response.get_data(as_text=True)
+    assert count(Report) == 0
+
+
+def test_oversize_single_file_is_refused_by_name(app, client):
+    app.config["MAX_FILE_MB"] = 1
+    response = post(client, intake_form(), files=[("huge.pdf", pdf_bytes() + b"0" * 1_100_000)])
+    assert response.status_code == 422
+    assert "huge.pdf" in response.get_data(as_text=True)
+
+
+def test_invalid_licence_and_id_numbers_are_explained(client):
+    response = post(client, intake_form(business_licence="123", identity="real_name",
+                                        reporter_name="李四", reporter_phone="13800138000",
+                                        reporter_id_number="110105194912310021"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "统一社会信用代码" in page or "信用代码" in page
+    assert count(Report) == 0
+
+
+def test_real_name_without_name_or_phone_is_refused(client):
+    response = post(client, intake_form(identity="real_name"))
+    assert response.status_code == 422
+    assert count(Report) == 0
+
+
+def test_unknown_category_is_refused(client):
+    response = post(client, intake_form(category="99999"))
+    assert response.status_code == 422
+    assert count(Report) == 0
+
+
+def test_double_submit_creates_one_report_and_shows_the_same_receipt(client):
+    form = intake_form()
+    first = post(client, form).get_data(as_text=True)
+    second = post(client, form).get_data(as_text=True)
+    key = re.search(r'id="receipt-key">([^<]+)<', first).group(1)
+    assert re.search(r'id="receipt-key">([^<]+)<', second).group(1) == key
+    assert count(Report) == 1 and count(Assignment) == 1
+
+
+def test_failed_submission_leaves_no_row_and_no_file(client, app, monkeypatch):
+    """Fault injection: the database fails while linking the audit event at commit time."""
+    from sqlalchemy.exc import OperationalError
+
+    from portal.audit import chain
+
+    def broken(session):
+        raise OperationalError("INSERT INTO audit_events", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(chain, "_link_pending", broken)
+    response = post(client, intake_form(), files=[("x.jpg", jpeg_with_gps())])
+    assert response.status_code == 503
+    assert "Traceback" not in response.get_data(as_text=True)
+    db.session.rollback()
+    assert count(Report) == 0 and count(Evidence) == 0 and count(Assignment) == 0
+    assert store_files(app) == [] and staging_files(app) == []
+    monkeypatch.undo()
+    # The numbering rolled back too: the next report still gets number 1.
+    ok = post(client, intake_form()).get_data(as_text=True)
+    assert re.search(r"JB-\d{4}-000001", ok)
+
+
+def test_category_and_region_choices_come_from_reference_data(client):
+    page = client.get("/report/new?lang=en").get_data(as_text=True)
+    for category in db.session.scalars(select(Category)):
+        assert category.name_en.replace("&", "&amp;") in page
+    assert "Xihu District" in page and "Beishan Subdistrict" in page
