@@ -1,0 +1,104 @@
+"""The audit log: every change writes an event; the hash chain verifies and detects tampering."""
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DatabaseError
+
+from portal.audit.chain import SYSTEM, verify_chain
+from portal.audit.models import AuditEvent
+from portal.extensions import db
+from portal.reports.operations import submit_report, transition_report
+from portal.reports.receipts import new_submission_token
+from tests.conftest import ON_POSTGRES, make_intake
+
+pytestmark = pytest.mark.usefixtures("app")
+
+
+def make_events(n=3):
+    for _ in range(n):
+        report = submit_report(make_intake(), [], new_submission_token()).report
+        transition_report(report, "accepted", SYSTEM)
+        db.session.commit()
+
+
+def test_each_event_links_to_the_previous_one():
+    make_events(2)
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["report.submitted", "report.accepted"] * 2
+    assert events[0].prev_hash == "0" * 64
+    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:]))
+    result = verify_chain()
+    assert result.ok and result.checked == 4
+
+
+def test_rolled_back_changes_leave_no_event():
+    report = submit_report(make_intake(), [], new_submission_token()).report
+    db.session.rollback()
+    make_events(1)
+    assert verify_chain().checked == 2
+
+
+def test_database_refuses_to_change_or_delete_events():
+    make_events(1)
+    with pytest.raises(DatabaseError):
+        db.session.execute(text("UPDATE audit_events SET action = 'x'"))
+    db.session.rollback()
+    with pytest.raises(DatabaseError):
+        db.session.execute(text("DELETE FROM audit_events"))
+    db.session.rollback()
+
+
+def _without_guard(statement):
+    """Tamper as an attacker with DDL rights would: switch the guard off, edit, switch it on."""
+    if ON_POSTGRES:
+        db.session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change"))
+        db.session.execute(text(statement))
+        db.session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_change"))
+    else:
+        db.session.execute(text("DROP TRIGGER audit_events_no_update"))
+        db.session.execute(text("DROP TRIGGER audit_events_no_delete"))
+        db.session.execute(text(statement))
+    db.session.commit()
+
+
+def test_verify_finds_an_edited_event():
+    make_events(3)
+    victim = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()[2]
+    _without_guard(f"UPDATE audit_events SET actor_label = 'someone-else' WHERE id = {victim.id}")
+    result = verify_chain()
+    assert not result.ok and result.event_id == victim.id and result.checked == 2
+
+
+def test_verify_finds_a_deleted_event_and_a_cut_tail():
+    make_events(3)
+    ids = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    _without_guard(f"DELETE FROM audit_events WHERE id = {ids[1]}")
+    assert verify_chain().event_id == ids[2]
+
+
+def test_verify_finds_a_truncated_tail():
+    make_events(2)
+    last = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id.desc())).first()
+    _without_guard(f"DELETE FROM audit_events WHERE id = {last}")
+    result = verify_chain()
+    assert not result.ok and "head" in result.problem
+
+
+def test_cli_verify_exit_codes(runner):
+    make_events(1)
+    ok = runner.invoke(args=["audit", "verify"])
+    assert ok.exit_code == 0 and "OK: 2 events" in ok.output
+    _without_guard("UPDATE audit_events SET data = '{}'")
+    broken = runner.invoke(args=["audit", "verify"])
+    assert broken.exit_code == 1 and "BROKEN" in broken.output
+
+
+def test_events_carry_no_reporter_identity():
+    report = submit_report(
+        make_intake(anonymous=False, reporter_name="王小明", reporter_phone="13912345678"),
+        [], new_submission_token(),
+    ).report
+    db.session.commit()
+    rows = db.session.execute(text("SELECT actor_label, data FROM audit_events")).all()
+    assert report.reporter_name == "王小明"
+    assert all("王小明" not in str(r) and "13912345678" not in str(r) for r in rows)

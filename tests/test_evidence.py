@@ -1,0 +1,87 @@
+"""Evidence is typed by content, stripped of metadata, hashed and stored outside static/."""
+
+import hashlib
+import io
+
+import pytest
+from PIL import Image
+
+from portal.evidence.sanitise import RejectedFile, clean, detect_type
+from portal.evidence.storage import sign_staged, stage_upload, staging_path, unsign_staged
+from tests.conftest import fake_exe, jpeg_with_gps, pdf_bytes, png_bytes
+
+
+def exif_of(data):
+    with Image.open(io.BytesIO(data)) as img:
+        return img.getexif(), img.info
+
+
+def test_source_photo_really_has_gps():
+    exif, _ = exif_of(jpeg_with_gps())
+    assert 0x8825 in exif and exif[0x010F] == "PhoneMaker"
+
+
+def test_jpeg_with_gps_comes_out_without_any_exif():
+    result = clean(jpeg_with_gps())
+    exif, info = exif_of(result.data)
+    assert result.metadata_stripped and result.mime_type == "image/jpeg"
+    assert len(exif) == 0 and "exif" not in info
+    assert b"PhoneMaker" not in result.data and b"GPS" not in result.data
+
+
+def test_orientation_is_applied_before_the_tag_is_dropped():
+    img = Image.new("RGB", (40, 20), (0, 0, 0))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° when displayed
+    buffer = io.BytesIO()
+    img.save(buffer, format="JPEG", exif=exif)
+    with Image.open(io.BytesIO(clean(buffer.getvalue()).data)) as out:
+        assert out.size == (20, 40)
+
+
+def test_png_text_chunks_are_dropped():
+    from PIL import PngImagePlugin
+
+    meta = PngImagePlugin.PngInfo()
+    meta.add_text("Author", "王小明")
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, format="PNG", pnginfo=meta)
+    out = clean(buffer.getvalue())
+    assert out.mime_type == "image/png" and "王小明".encode() not in out.data
+    assert "Author" not in exif_of(out.data)[1]
+
+
+def test_type_is_decided_by_content_not_name():
+    assert detect_type(pdf_bytes()) == "application/pdf"
+    assert detect_type(png_bytes()) == "image/png"
+    with pytest.raises(RejectedFile) as refused:
+        clean(fake_exe())
+    assert refused.value.reason == "unsupported"
+
+
+def test_empty_and_broken_files_are_refused():
+    with pytest.raises(RejectedFile):
+        clean(b"")
+    with pytest.raises(RejectedFile) as broken:
+        clean(jpeg_with_gps()[:40])  # JPEG header, no pixels
+    assert broken.value.reason in ("broken_image", "unsupported")
+
+
+def test_pdf_is_kept_byte_for_byte():
+    result = clean(pdf_bytes())
+    assert result.data == pdf_bytes() and not result.metadata_stripped
+
+
+def test_staged_file_records_sha256_of_stored_bytes(app):
+    staged = stage_upload(jpeg_with_gps(), "../../etc/现场.jpg")
+    stored = staging_path(staged.token).read_bytes()
+    assert staged.sha256 == hashlib.sha256(stored).hexdigest()
+    assert staged.original_name == "现场.jpg"  # no path parts
+    assert str(staging_path(staged.token)).startswith(app.config["EVIDENCE_DIR"])
+
+
+def test_signed_staged_list_round_trips_and_rejects_forgery(app):
+    staged = stage_upload(png_bytes(), "a.png")
+    signed = sign_staged([staged])
+    assert unsign_staged(signed) == [staged]
+    assert unsign_staged(signed[:-2] + "xx") == []
