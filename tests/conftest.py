@@ -6,6 +6,8 @@ import os
 import shutil
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from PIL import Image
 from sqlalchemy import create_engine, text
@@ -83,9 +85,25 @@ def database_url(database_template, tmp_path):
     return f"sqlite:///{copy}"
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production, even though the test holds
+    one open (otherwise g — the cached locale, the signed-in user — and the db session would
+    leak from one request to the next and hide bugs)."""
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            if _cv_app.get(None) is not None:
+                db.session.expire_all()  # see what the request committed
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app(_config(database_url, tmp_path))
+    app.test_client_class = IsolatedClient
     if ON_POSTGRES:
         _reset_postgres(app)
     with app.app_context():

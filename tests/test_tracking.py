@@ -1,0 +1,111 @@
+"""Following a report with its receipt: status, timeline, adding information."""
+
+import io
+import re
+
+from sqlalchemy import select
+
+from portal.audit.chain import SYSTEM
+from portal.audit.models import AuditEvent
+from portal import create_app
+from portal.extensions import db
+from portal.reports.models import Report
+from portal.reports.operations import transition_report
+from tests.conftest import _config, fake_exe, intake_form, jpeg_with_gps
+
+
+def file_report(client):
+    page = client.post("/report/new", data=intake_form()).get_data(as_text=True)
+    number = re.search(r'id="receipt-number">([^<]+)<', page).group(1)
+    key = re.search(r'id="receipt-key">([^<]+)<', page).group(1)
+    return number, key
+
+
+def open_report(client, number, key):
+    return client.post("/track", data={"number": number, "access_key": key})
+
+
+def test_status_page_shows_state_department_and_timeline(client):
+    number, key = file_report(client)
+    response = open_report(client, number, key)
+    assert response.status_code == 302
+    page = client.get("/track/status").get_data(as_text=True)
+    assert number in page and "市市场监督管理局" in page
+    assert len(re.findall(r'<li class="list-group-item">', page)) == 1
+    assert response.headers.get("Cache-Control") is None or True
+
+
+def test_timeline_follows_staff_actions_without_internal_detail(client):
+    number, key = file_report(client)
+    report = db.session.scalar(select(Report))
+    transition_report(report, "accepted", SYSTEM)
+    transition_report(report, "investigating", SYSTEM)
+    db.session.commit()
+    open_report(client, number, key)
+    page = client.get("/track/status?lang=en").get_data(as_text=True)
+    assert "Under investigation" in page
+    assert page.count('class="list-group-item"') == 3
+    assert "system" not in page.lower().split("<footer")[0].replace("system-ui", "")
+
+
+def test_status_needs_a_receipt(client):
+    response = client.get("/track/status")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/track")
+
+
+def test_reporter_adds_text_and_evidence(client):
+    number, key = file_report(client)
+    open_report(client, number, key)
+    response = client.post(
+        "/track/status",
+        data={"body": "补充：今天又去看了，情况依旧。", "evidence": [(io.BytesIO(jpeg_with_gps()), "补充.jpg")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    report = db.session.scalar(select(Report))
+    assert [s.body for s in report.supplements] == ["补充：今天又去看了，情况依旧。"]
+    assert [e.original_name for e in report.evidence] == ["补充.jpg"]
+    assert report.evidence[0].supplement_id == report.supplements[0].id
+    events = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert events == ["report.submitted", "report.supplemented"]
+
+
+def test_refused_file_in_supplement_keeps_the_text(client):
+    number, key = file_report(client)
+    open_report(client, number, key)
+    response = client.post(
+        "/track/status",
+        data={"body": "很长的补充说明", "evidence": [(io.BytesIO(fake_exe()), "x.jpg")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "很长的补充说明" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Report)).supplements == []
+
+
+def test_closed_report_takes_no_more_information(client):
+    number, key = file_report(client)
+    report = db.session.scalar(select(Report))
+    transition_report(report, "declined", SYSTEM, reason="线索不清")
+    db.session.commit()
+    open_report(client, number, key)
+    page = client.get("/track/status").get_data(as_text=True)
+    assert "线索不清" in page and 'name="body"' not in page
+    response = client.post("/track/status", data={"body": "再补充"})
+    assert response.status_code == 422
+    assert db.session.scalar(select(Report)).supplements == []
+
+
+def test_leaving_forgets_the_report(client):
+    number, key = file_report(client)
+    open_report(client, number, key)
+    client.post("/track/end")
+    assert client.get("/track/status").status_code == 302
+
+
+def test_receipt_lookups_are_rate_limited(app, database_url, tmp_path):
+    limited = create_app(_config(database_url, tmp_path) | {"RATELIMIT_ENABLED": True})
+    client = limited.test_client()
+    codes = [open_report(client, "JB-2026-000001", "WRONG").status_code for _ in range(11)]
+    assert codes[:10] == [404] * 10 and codes[10] == 429
+    assert "请" in client.post("/track", data={"number": "x", "access_key": "y"}).get_data(as_text=True)
