@@ -13,8 +13,6 @@ from portal.reports.states import PUBLIC_STATE_TEXT, State
 @bp.get("/")
 def dashboard():
     visible = scoped_reports(current_user).subquery()
-    counts = dict(
-        db.session.execute(select(visible.c.state, func.count()).group_by(visible.c.state)).all()
-    )
+    counts = dict(db.session.execute(select(visible.c.state, func.count()).group_by(visible.c.state)).all())
     rows = [(State(s), PUBLIC_STATE_TEXT[State(s)], counts.get(s.value, 0)) for s in State]
     return render_template("admin/dashboard.html", rows=rows, total=sum(counts.values()))

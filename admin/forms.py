@@ -5,5 +5,9 @@ from wtforms.validators import DataRequired, Length
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(_l("Enter your username.")), Length(max=80)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=200)])
+    username = StringField(
+        _l("Username"), validators=[DataRequired(_l("Enter your username.")), Length(max=80)]
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=200)]
+    )

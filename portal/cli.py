@@ -53,7 +53,9 @@ def audit_verify():
         click.echo(f"audit chain OK: {result.checked} events")
         return
     where = f" at event {result.event_id}" if result.event_id else ""
-    raise click.ClickException(f"audit chain BROKEN{where}: {result.problem} ({result.checked} events fine before it)")
+    raise click.ClickException(
+        f"audit chain BROKEN{where}: {result.problem} ({result.checked} events fine before it)"
+    )
 
 
 @click.group(help="Evidence files.")

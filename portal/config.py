@@ -26,9 +26,7 @@ def from_environment():
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET),
         # Fernet keys for identity fields, comma-separated, newest first (MultiFernet rotation).
         "DATA_KEYS": os.environ.get("DATA_KEYS", ""),
-        "SQLALCHEMY_DATABASE_URI": os.environ.get(
-            "DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}"
-        ),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}"),
         "EVIDENCE_DIR": os.environ.get("EVIDENCE_DIR", str(INSTANCE / "evidence")),
         "MAX_UPLOAD_MB": max_upload_mb,
         "MAX_FILE_MB": _env_int("MAX_FILE_MB", 20),

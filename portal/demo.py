@@ -37,9 +37,15 @@ DEMO_USERS = [
 ]
 
 BUSINESSES = [
-    ("老街坊餐馆", "文三路 88 号"), ("鲜果多超市", "学院路 12 号"), ("康宁大药房", "体育场路 301 号"),
-    ("美丽佳化妆品店", "延安路 56 号"), ("好运来烧烤", "古墩路 7 号"), ("阳光幼儿园食堂", "翠苑二区"),
-    ("绿源农贸市场", "三墩镇中心街"), ("速达外卖厨房", "滨盛路 1199 号"), ("安心电梯维保公司", "江南大道 400 号"),
+    ("老街坊餐馆", "文三路 88 号"),
+    ("鲜果多超市", "学院路 12 号"),
+    ("康宁大药房", "体育场路 301 号"),
+    ("美丽佳化妆品店", "延安路 56 号"),
+    ("好运来烧烤", "古墩路 7 号"),
+    ("阳光幼儿园食堂", "翠苑二区"),
+    ("绿源农贸市场", "三墩镇中心街"),
+    ("速达外卖厨房", "滨盛路 1199 号"),
+    ("安心电梯维保公司", "江南大道 400 号"),
     ("红火烟花经营部", "城厢街道人民路 9 号"),
 ]
 
@@ -58,9 +64,15 @@ STORIES = [
 
 # Where each demo report should end up, and how many of each.
 TARGET_STATES = (
-    [State.SUBMITTED] * 14 + [State.ACCEPTED] * 8 + [State.INVESTIGATING] * 8
-    + [State.DECLINED] * 4 + [State.RETURNED] * 3 + [State.SUBSTANTIATED] * 5
-    + [State.PARTLY_SUBSTANTIATED] * 2 + [State.UNSUBSTANTIATED] * 2 + [State.CLOSED] * 4
+    [State.SUBMITTED] * 14
+    + [State.ACCEPTED] * 8
+    + [State.INVESTIGATING] * 8
+    + [State.DECLINED] * 4
+    + [State.RETURNED] * 3
+    + [State.SUBSTANTIATED] * 5
+    + [State.PARTLY_SUBSTANTIATED] * 2
+    + [State.UNSUBSTANTIATED] * 2
+    + [State.CLOSED] * 4
 )
 
 PATHS = {
@@ -81,7 +93,9 @@ def ensure_demo_users():
     for username, display, role, dept_code in DEMO_USERS:
         if db.session.scalar(select(User).where(User.username == username)):
             continue
-        dept = db.session.scalar(select(Department).where(Department.code == dept_code)) if dept_code else None
+        dept = (
+            db.session.scalar(select(Department).where(Department.code == dept_code)) if dept_code else None
+        )
         user = User(username=username, display_name=display, role=role, department=dept)
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
@@ -100,12 +114,21 @@ def _intake(rng, categories, regions, kind):
     name, address = rng.choice(BUSINESSES)
     real = rng.random() < 0.4
     return IntakeData(
-        kind=kind, category=rng.choice(categories), region=rng.choice(regions),
-        business_name=name, business_address=address, business_licence=None,
-        description=rng.choice(STORIES), occurred_on=None, anonymous=not real,
-        reporter_name="张三" if real else None, reporter_phone="13800138000" if real else None,
-        reporter_id_number=None, contact_email=None,
-        wants_reward=kind == "tip" and rng.random() < 0.5, language="zh_CN",
+        kind=kind,
+        category=rng.choice(categories),
+        region=rng.choice(regions),
+        business_name=name,
+        business_address=address,
+        business_licence=None,
+        description=rng.choice(STORIES),
+        occurred_on=None,
+        anonymous=not real,
+        reporter_name="张三" if real else None,
+        reporter_phone="13800138000" if real else None,
+        reporter_id_number=None,
+        contact_email=None,
+        wants_reward=kind == "tip" and rng.random() < 0.5,
+        language="zh_CN",
     )
 
 

@@ -2,7 +2,7 @@
 
 from flask import render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError, InterfaceError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db

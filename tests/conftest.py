@@ -189,11 +189,21 @@ def make_intake(**overrides):
     from portal.reports.operations import IntakeData
 
     values = dict(
-        kind="tip", category=lookup(Category, "food.catering"), region=lookup(Region, "330105"),
-        business_name="老街坊餐馆", business_address=None, business_licence=None,
-        description="后厨卫生很差，员工不戴口罩。", occurred_on=None, anonymous=True,
-        reporter_name=None, reporter_phone=None, reporter_id_number=None, contact_email=None,
-        wants_reward=False, language="zh_CN",
+        kind="tip",
+        category=lookup(Category, "food.catering"),
+        region=lookup(Region, "330105"),
+        business_name="老街坊餐馆",
+        business_address=None,
+        business_licence=None,
+        description="后厨卫生很差，员工不戴口罩。",
+        occurred_on=None,
+        anonymous=True,
+        reporter_name=None,
+        reporter_phone=None,
+        reporter_id_number=None,
+        contact_email=None,
+        wants_reward=False,
+        language="zh_CN",
     )
     values.update(overrides)
     return IntakeData(**values)
@@ -225,3 +235,13 @@ def login_as(client):
         return username
 
     return login
+
+
+def receipt_in(page):
+    """(number, access key) from a receipt page's HTML."""
+    import re
+
+    number = re.search(r'id="receipt-number">(JB|TS)(-\d{4}-\d{6})<', page)
+    key_html = re.search(r'id="receipt-key">(.*?)</div>', page)
+    key = re.sub(r"<[^>]+>", "", key_html.group(1)) if key_html else None
+    return (number.group(1) + number.group(2) if number else None), key

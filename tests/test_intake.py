@@ -4,6 +4,7 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, text
 
 from portal.audit.models import AuditEvent
@@ -12,7 +13,16 @@ from portal.evidence.models import Evidence
 from portal.evidence.storage import stored_path
 from portal.extensions import db
 from portal.reports.models import Assignment, Report
-from tests.conftest import fake_exe, intake_form, jpeg_with_gps, lookup, pdf_bytes, png_bytes
+from tests.conftest import (
+    ON_POSTGRES,
+    fake_exe,
+    intake_form,
+    jpeg_with_gps,
+    lookup,
+    pdf_bytes,
+    png_bytes,
+    receipt_in,
+)
 
 
 def post(client, form, files=(), **kw):
@@ -43,12 +53,15 @@ def test_form_renders_in_chinese_with_a_fresh_token(client):
 
 
 def test_tip_with_evidence_gets_a_receipt_and_is_stored_routed_and_audited(client, app):
-    response = post(client, intake_form(region=str(lookup(Region, "330106001").id)),
-                    files=[("现场.jpg", jpeg_with_gps()), ("发票.pdf", pdf_bytes())])
+    response = post(
+        client,
+        intake_form(region=str(lookup(Region, "330106001").id)),
+        files=[("现场.jpg", jpeg_with_gps()), ("发票.pdf", pdf_bytes())],
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    number = re.search(r'id="receipt-number">(JB-\d{4}-\d{6})<', page).group(1)
-    key = re.search(r'id="receipt-key">([0-9A-Z-]{24})<', page).group(1)
+    number, key = receipt_in(page)
+    assert re.fullmatch(r"JB-\d{4}-\d{6}", number) and re.fullmatch(r"([0-9A-Z]{4}-){4}[0-9A-Z]{4}", key)
     assert response.headers["Cache-Control"] == "no-store"
 
     report = db.session.scalar(select(Report).where(Report.number == number))
@@ -67,9 +80,15 @@ def test_tip_with_evidence_gets_a_receipt_and_is_stored_routed_and_audited(clien
 
 
 def test_real_name_identity_is_encrypted_at_rest(client):
-    body = post(client, intake_form(
-        identity="real_name", reporter_name="王小明", reporter_phone="13912345678",
-        contact_email="wang@example.cn"))
+    body = post(
+        client,
+        intake_form(
+            identity="real_name",
+            reporter_name="王小明",
+            reporter_phone="13912345678",
+            contact_email="wang@example.cn",
+        ),
+    )
     assert body.status_code == 200, body.get_data(as_text=True)
     raw = db.session.execute(text("SELECT reporter_name, reporter_phone, contact_email FROM reports")).one()
     assert all(value and "王小明" not in value and "139" not in value and "@" not in value for value in raw)
@@ -79,9 +98,11 @@ def test_real_name_identity_is_encrypted_at_rest(client):
 
 def test_validation_errors_keep_text_and_accepted_files(client, app):
     long_text = "店里卖的面霜没有中文标签，用后脸上起红疹。" * 20
-    first = post(client, intake_form(description=long_text, business_name="", kind="complaint",
-                                      wants_reward="y"),
-                 files=[("face.png", png_bytes())])
+    first = post(
+        client,
+        intake_form(description=long_text, business_name="", kind="complaint", wants_reward="y"),
+        files=[("face.png", png_bytes())],
+    )
     assert first.status_code == 422
     page = first.get_data(as_text=True)
     assert long_text in page  # nothing typed is lost
@@ -90,8 +111,9 @@ def test_validation_errors_keep_text_and_accepted_files(client, app):
     staged = re.search(r'name="staged_evidence" type="hidden" value="([^"]+)"', page)
     assert staged and count(Report) == 0 and len(staging_files(app)) == 1
 
-    second = post(client, intake_form(description=long_text, kind="complaint",
-                                      staged_evidence=staged.group(1)))
+    second = post(
+        client, intake_form(description=long_text, kind="complaint", staged_evidence=staged.group(1))
+    )
     assert second.status_code == 200
     report = db.session.scalar(select(Report))
     assert [e.original_name for e in report.evidence] == ["face.png"]
@@ -123,8 +145,9 @@ def test_disguised_executable_is_refused_with_the_reason(client, app):
 
 
 def test_english_errors_when_english_is_chosen(client):
-    response = post(client, intake_form(description="short"), files=[("x.jpg", fake_exe())],
-                    query_string={"lang": "en"})
+    response = post(
+        client, intake_form(description="short"), files=[("x.jpg", fake_exe())], query_string={"lang": "en"}
+    )
     page = response.get_data(as_text=True)
     assert "Write between 10 and 5000 characters." in page
     assert "is not a supported file type" in page
@@ -154,9 +177,16 @@ def test_oversize_single_file_is_refused_by_name(app, client):
 
 
 def test_invalid_licence_and_id_numbers_are_explained(client):
-    response = post(client, intake_form(business_licence="123", identity="real_name",
-                                        reporter_name="李四", reporter_phone="13800138000",
-                                        reporter_id_number="110105194912310021"))
+    response = post(
+        client,
+        intake_form(
+            business_licence="123",
+            identity="real_name",
+            reporter_name="李四",
+            reporter_phone="13800138000",
+            reporter_id_number="110105194912310021",
+        ),
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "统一社会信用代码" in page or "信用代码" in page
@@ -179,8 +209,8 @@ def test_double_submit_creates_one_report_and_shows_the_same_receipt(client):
     form = intake_form()
     first = post(client, form).get_data(as_text=True)
     second = post(client, form).get_data(as_text=True)
-    key = re.search(r'id="receipt-key">([^<]+)<', first).group(1)
-    assert re.search(r'id="receipt-key">([^<]+)<', second).group(1) == key
+    key = receipt_in(first)[1]
+    assert key and receipt_in(second)[1] == key
     assert count(Report) == 1 and count(Assignment) == 1
 
 
@@ -211,3 +241,26 @@ def test_category_and_region_choices_come_from_reference_data(client):
     for category in db.session.scalars(select(Category)):
         assert category.name_en.replace("&", "&amp;") in page
     assert "Xihu District" in page and "Beishan Subdistrict" in page
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="concurrent writers need PostgreSQL; SQLite serialises them")
+def test_concurrent_double_submit_creates_one_report(app):
+    """Two requests with the same form token at the same moment (a double click)."""
+    import threading
+
+    form = intake_form()
+    barrier, pages = threading.Barrier(2), []
+
+    def click():
+        client = app.test_client()
+        barrier.wait()
+        pages.append(post(client, form).get_data(as_text=True))
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    keys = {receipt_in(p)[1] for p in pages}
+    assert len(pages) == 2 and len(keys) == 1
+    assert count(Report) == 1

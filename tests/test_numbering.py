@@ -16,8 +16,10 @@ from tests.conftest import ON_POSTGRES, make_intake
 
 def test_numbers_are_sequential_per_kind_and_year(app):
     with frozen_at(datetime(2026, 6, 1, 8, 0)):
-        numbers = [submit_report(make_intake(kind=k), [], new_submission_token()).report.number
-                   for k in ("tip", "tip", "complaint", "tip")]
+        numbers = [
+            submit_report(make_intake(kind=k), [], new_submission_token()).report.number
+            for k in ("tip", "tip", "complaint", "tip")
+        ]
     db.session.commit()
     assert numbers == ["JB-2026-000001", "JB-2026-000002", "TS-2026-000001", "JB-2026-000003"]
 
@@ -35,7 +37,9 @@ def test_rolled_back_submission_leaves_no_gap(app):
     assert next_number("tip", 2026) == "JB-2026-000001"
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="row-lock concurrency is a PostgreSQL property; SQLite serialises all writers")
+@pytest.mark.skipif(
+    not ON_POSTGRES, reason="row-lock concurrency is a PostgreSQL property; SQLite serialises all writers"
+)
 def test_concurrent_submissions_get_unique_gapless_numbers(app):
     workers, per_worker = 8, 5
     numbers, errors = [], []

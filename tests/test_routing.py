@@ -40,8 +40,12 @@ def test_no_matching_rule_falls_back_to_intake_office():
 
 def test_street_rule_is_more_specific_than_district_rule():
     street = lookup(Region, "330106001")
-    rule = RoutingRule(code="t-street", category=lookup(Category, "food.catering"), region=street,
-                       department=lookup(Department, "health"))
+    rule = RoutingRule(
+        code="t-street",
+        category=lookup(Category, "food.catering"),
+        region=street,
+        department=lookup(Department, "health"),
+    )
     db.session.add(rule)
     db.session.flush()
     assert dept_for("food.catering", "330106001") == "health"

@@ -38,8 +38,13 @@ def test_happy_path_to_closed_writes_an_event_per_step():
         transition_report(report, target, SYSTEM)
     db.session.commit()
     assert report.state == "closed"
-    assert actions(report) == ["report.submitted", "report.accepted", "report.investigating",
-                               "report.substantiated", "report.closed"]
+    assert actions(report) == [
+        "report.submitted",
+        "report.accepted",
+        "report.investigating",
+        "report.substantiated",
+        "report.closed",
+    ]
 
 
 @pytest.mark.parametrize("target", ["investigating", "closed", "substantiated", "submitted"])

@@ -5,20 +5,18 @@ import re
 
 from sqlalchemy import select
 
+from portal import create_app
 from portal.audit.chain import SYSTEM
 from portal.audit.models import AuditEvent
-from portal import create_app
 from portal.extensions import db
 from portal.reports.models import Report
 from portal.reports.operations import transition_report
-from tests.conftest import _config, fake_exe, intake_form, jpeg_with_gps
+from tests.conftest import _config, fake_exe, intake_form, jpeg_with_gps, receipt_in
 
 
 def file_report(client):
     page = client.post("/report/new", data=intake_form()).get_data(as_text=True)
-    number = re.search(r'id="receipt-number">([^<]+)<', page).group(1)
-    key = re.search(r'id="receipt-key">([^<]+)<', page).group(1)
-    return number, key
+    return receipt_in(page)
 
 
 def open_report(client, number, key):
@@ -29,10 +27,11 @@ def test_status_page_shows_state_department_and_timeline(client):
     number, key = file_report(client)
     response = open_report(client, number, key)
     assert response.status_code == 302
-    page = client.get("/track/status").get_data(as_text=True)
+    status = client.get("/track/status")
+    page = status.get_data(as_text=True)
     assert number in page and "市市场监督管理局" in page
     assert len(re.findall(r'<li class="list-group-item">', page)) == 1
-    assert response.headers.get("Cache-Control") is None or True
+    assert status.headers["Cache-Control"] == "no-store"  # not kept in shared browser caches
 
 
 def test_timeline_follows_staff_actions_without_internal_detail(client):
@@ -58,7 +57,10 @@ def test_reporter_adds_text_and_evidence(client):
     open_report(client, number, key)
     response = client.post(
         "/track/status",
-        data={"body": "补充：今天又去看了，情况依旧。", "evidence": [(io.BytesIO(jpeg_with_gps()), "补充.jpg")]},
+        data={
+            "body": "补充：今天又去看了，情况依旧。",
+            "evidence": [(io.BytesIO(jpeg_with_gps()), "补充.jpg")],
+        },
         content_type="multipart/form-data",
     )
     assert response.status_code == 302

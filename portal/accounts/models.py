@@ -1,5 +1,6 @@
 """Staff users. Citizens have no accounts: they hold a receipt instead."""
 
+import contextlib
 import enum
 from datetime import datetime
 
@@ -63,10 +64,8 @@ class User(UserMixin, db.Model):
 
 def dummy_password_check(password):
     """Spend the same time as a real check so unknown usernames are not revealed by timing."""
-    try:
+    with contextlib.suppress(VerifyMismatchError):
         _hasher.verify(_DUMMY_HASH, password)
-    except VerifyMismatchError:
-        pass
     return False
 
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
-from portal.clock import utcnow
 from portal.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from portal.clock import utcnow
 from portal.extensions import db
 
 PENDING = "pending_audit_events"

@@ -29,24 +29,38 @@ def _upsert(model, code, **values):
 def _load_categories():
     items = _items("categories.json")
     for position, item in enumerate(items):
-        _upsert(Category, item["code"], group=item["group"], name_zh=item["name_zh"],
-                name_en=item["name_en"], position=position, active=True)
+        _upsert(
+            Category,
+            item["code"],
+            group=item["group"],
+            name_zh=item["name_zh"],
+            name_en=item["name_en"],
+            position=position,
+            active=True,
+        )
     return len(items)
 
 
 def _load_departments():
     items = _items("departments.json")
     for item in items:
-        _upsert(Department, item["code"], name_zh=item["name_zh"], name_en=item["name_en"],
-                is_intake_office=item.get("is_intake_office", False), active=True)
+        _upsert(
+            Department,
+            item["code"],
+            name_zh=item["name_zh"],
+            name_en=item["name_en"],
+            is_intake_office=item.get("is_intake_office", False),
+            active=True,
+        )
     return len(items)
 
 
 def _load_regions(items, parent=None, level=1):
     count = 0
     for item in items:
-        row, _ = _upsert(Region, item["code"], name_zh=item["name_zh"], name_en=item["name_en"],
-                         parent=parent, level=level)
+        row, _ = _upsert(
+            Region, item["code"], name_zh=item["name_zh"], name_en=item["name_en"], parent=parent, level=level
+        )
         count += 1 + _load_regions(item.get("children", []), row, level + 1)
     return count
 
@@ -63,11 +77,14 @@ def _by_code(model, code):
 def _load_rules():
     items = _items("routing_rules.json")
     for item in items:
-        _upsert(RoutingRule, item["code"],
-                category=_by_code(Category, item["category"]),
-                region=_by_code(Region, item["region"]),
-                department=_by_code(Department, item["department"]),
-                priority=item.get("priority", 0))
+        _upsert(
+            RoutingRule,
+            item["code"],
+            category=_by_code(Category, item["category"]),
+            region=_by_code(Region, item["region"]),
+            department=_by_code(Department, item["department"]),
+            priority=item.get("priority", 0),
+        )
     return len(items)
 
 

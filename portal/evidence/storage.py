@@ -1,13 +1,15 @@
 """Evidence on disk, outside static/, under random names.
 
 Uploads are first *staged* (so a form that fails validation keeps them); a submission turns staged
-files into stored evidence only when its transaction commits, and removes them if it rolls back.
+files into stored evidence only when its transaction commits; discard_on_failure() removes them
+if it fails.
 """
 
 import hashlib
 import os
 import secrets
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -107,9 +109,20 @@ def _move_after_commit(session):
 
 
 @event.listens_for(Session, "after_rollback")
-def _discard_after_rollback(session):
-    for token, _ in session.info.pop(_MOVES, []):
-        staging_path(token).unlink(missing_ok=True)
+def _forget_after_rollback(session):
+    # The staged files are not removed here: a double submit rolls back while the first
+    # request may still be moving the same files. Callers use discard_on_failure().
+    session.info.pop(_MOVES, None)
+
+
+@contextmanager
+def discard_on_failure(staged_files):
+    """Remove the staged files if the block fails, so a failed submission leaves none behind."""
+    try:
+        yield
+    except BaseException:
+        discard_staged(staged_files)
+        raise
 
 
 def discard_staged(files):

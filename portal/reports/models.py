@@ -30,15 +30,9 @@ class Report(db.Model):
         CheckConstraint(_in("kind", Kind), name="kind_valid"),
         CheckConstraint(_in("state", State), name="state_valid"),
         CheckConstraint("kind = 'tip' OR wants_reward = false", name="reward_only_for_tips"),
-        CheckConstraint(
-            "state != 'declined' OR decline_reason IS NOT NULL", name="declined_has_reason"
-        ),
-        CheckConstraint(
-            "state != 'returned' OR return_reason IS NOT NULL", name="returned_has_reason"
-        ),
-        CheckConstraint(
-            "anonymous = true OR reporter_name IS NOT NULL", name="real_name_has_name"
-        ),
+        CheckConstraint("state != 'declined' OR decline_reason IS NOT NULL", name="declined_has_reason"),
+        CheckConstraint("state != 'returned' OR return_reason IS NOT NULL", name="returned_has_reason"),
+        CheckConstraint("anonymous = true OR reporter_name IS NOT NULL", name="real_name_has_name"),
         Index("ix_reports_department_state", "department_id", "state"),
     )
 
@@ -81,12 +75,8 @@ class Report(db.Model):
     evidence: Mapped[list["Evidence"]] = relationship(  # noqa: F821
         back_populates="report", order_by="Evidence.id"
     )
-    supplements: Mapped[list["Supplement"]] = relationship(
-        back_populates="report", order_by="Supplement.id"
-    )
-    assignments: Mapped[list["Assignment"]] = relationship(
-        back_populates="report", order_by="Assignment.id"
-    )
+    supplements: Mapped[list["Supplement"]] = relationship(back_populates="report", order_by="Supplement.id")
+    assignments: Mapped[list["Assignment"]] = relationship(back_populates="report", order_by="Assignment.id")
 
     @property
     def is_open(self):

@@ -135,9 +135,7 @@ def submit_report(data, staged_files, submission_token):
         received_at=now,
         updated_at=now,
     )
-    report.assignments.append(
-        Assignment(department=decision.department, rule=decision.rule, assigned_at=now)
-    )
+    report.assignments.append(Assignment(department=decision.department, rule=decision.rule, assigned_at=now))
     _attach_evidence(report, staged_files, now)
     db.session.add(report)
     db.session.flush()
@@ -226,9 +224,7 @@ def reroute_report(report, department, actor, reason):
     report.state = State.SUBMITTED.value
     report.return_reason = None
     report.updated_at = utcnow()
-    record_event(
-        "report.rerouted", report, actor, {"department": department.code, "reason": reason}
-    )
+    record_event("report.rerouted", report, actor, {"department": department.code, "reason": reason})
     return report
 
 

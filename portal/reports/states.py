@@ -43,9 +43,7 @@ TRANSITIONS = {
 }
 
 # States in which the reporter may still add evidence and text.
-OPEN_STATES = frozenset(
-    {State.SUBMITTED, State.RETURNED, State.ACCEPTED, State.INVESTIGATING}
-)
+OPEN_STATES = frozenset({State.SUBMITTED, State.RETURNED, State.ACCEPTED, State.INVESTIGATING})
 
 # States that need a recorded reason (also enforced by a check constraint).
 REASON_REQUIRED = frozenset({State.DECLINED, State.RETURNED})

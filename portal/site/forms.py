@@ -51,7 +51,10 @@ class IntakeForm(EvidenceFields, FlaskForm):
     submission_token = HiddenField()
     kind = RadioField(
         _l("What are you reporting?"),
-        choices=[SelectChoice("complaint", _l("Complaint (投诉)")), SelectChoice("tip", _l("Tip-off (举报)"))],
+        choices=[
+            SelectChoice("complaint", _l("Complaint (投诉)")),
+            SelectChoice("tip", _l("Tip-off (举报)")),
+        ],
         validators=[DataRequired(_l("Choose complaint or tip-off."))],
     )
     category = SelectField(
@@ -105,7 +108,11 @@ class IntakeForm(EvidenceFields, FlaskForm):
     reporter_id_number = StringField(_l("Your ID card number (optional)"), validators=[Length(max=18)])
     contact_email = StringField(
         _l("Email for notifications (optional)"),
-        validators=[Optional(), Email(_l("Enter a valid email address, or leave it empty.")), Length(max=200)],
+        validators=[
+            Optional(),
+            Email(_l("Enter a valid email address, or leave it empty.")),
+            Length(max=200),
+        ],
     )
     wants_reward = BooleanField(_l("I would like a reward if the tip-off leads to a penalty"))
 
@@ -120,8 +127,10 @@ class IntakeForm(EvidenceFields, FlaskForm):
     def validate_business_licence(self, field):
         if field.data and not is_valid_licence(field.data):
             raise ValidationError(
-                _l("This is not a valid 18-character credit code or 15-digit licence number. "
-                   "Check it, or leave the field empty.")
+                _l(
+                    "This is not a valid 18-character credit code or 15-digit licence number. "
+                    "Check it, or leave the field empty."
+                )
             )
 
     def validate_occurred_on(self, field):

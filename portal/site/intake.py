@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from portal.directory.models import Category, Region
+from portal.evidence.storage import discard_on_failure
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.reports.operations import (
@@ -19,6 +20,7 @@ from portal.reports.receipts import format_key, new_submission_token
 from portal.site import bp
 from portal.site.forms import IntakeForm
 from portal.site.uploads import collect_evidence
+
 
 def _category_choices():
     rows = db.session.scalars(select(Category).where(Category.active).order_by(Category.position))
@@ -72,7 +74,9 @@ def _no_store(response):
 
 def _render_receipt(receipt):
     html = render_template(
-        "site/receipt.html", report=receipt.report, access_key=format_key(receipt.access_key),
+        "site/receipt.html",
+        report=receipt.report,
+        access_key=format_key(receipt.access_key),
         repeated=receipt.repeated,
     )
     return _no_store(make_response(html))
@@ -83,15 +87,16 @@ def _submit(form, staged):
     receipt = repeated_receipt(token)
     if receipt:
         return receipt
-    receipt = submit_report(_intake_data(form), staged, token)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # A concurrent double submit committed first: show its receipt instead.
-        db.session.rollback()
-        receipt = repeated_receipt(token)
-        if receipt is None:
-            raise
+    with discard_on_failure(staged):
+        try:
+            receipt = submit_report(_intake_data(form), staged, token)
+            db.session.commit()
+        except IntegrityError:
+            # A concurrent double submit committed first: show its receipt instead.
+            db.session.rollback()
+            receipt = repeated_receipt(token)
+            if receipt is None:
+                raise
     return receipt
 
 
@@ -112,13 +117,17 @@ def new_report():
                 if exc.code != "form_already_used":
                     raise
                 form.submission_token.data = new_submission_token()
-                file_errors.append(_("This form was already sent. Check the details and send again "
-                                     "to file a new report."))
+                file_errors.append(
+                    _("This form was already sent. Check the details and send again to file a new report.")
+                )
     else:
         staged = []
     status = 422 if request.method == "POST" else 200
     html = render_template(
-        "site/new_report.html", form=form, staged=staged, file_errors=file_errors,
+        "site/new_report.html",
+        form=form,
+        staged=staged,
+        file_errors=file_errors,
         max_files=current_app.config["MAX_EVIDENCE_FILES"],
         max_file_mb=current_app.config["MAX_FILE_MB"],
         max_upload_mb=current_app.config["MAX_UPLOAD_MB"],

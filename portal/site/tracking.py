@@ -5,6 +5,7 @@ import time
 from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from portal.evidence.storage import discard_on_failure
 from portal.extensions import db, limiter
 from portal.reports.models import Report
 from portal.reports.operations import ReportError, add_supplement, find_by_receipt
@@ -66,17 +67,26 @@ def status():
         staged, file_errors = collect_evidence(form, already_stored=0)
         if not file_errors:
             try:
-                add_supplement(report, (form.body.data or "").strip(), staged)
-                db.session.commit()
+                with discard_on_failure(staged):
+                    add_supplement(report, (form.body.data or "").strip(), staged)
+                    db.session.commit()
                 flash(_("Thank you. Your information was added to the report."), "success")
                 return redirect(url_for("site.status"))
             except ReportError as exc:
                 db.session.rollback()
+                staged = []
                 file_errors.append(_supplement_error(exc.code))
     html = render_template(
-        "site/status.html", report=report, form=form, staged=staged, file_errors=file_errors,
-        state_text=PUBLIC_STATE_TEXT, kind_text=KIND_TEXT, ground_text=DECLINE_GROUND_TEXT,
-        timeline=public_timeline(report), max_files=current_app.config["MAX_EVIDENCE_FILES"],
+        "site/status.html",
+        report=report,
+        form=form,
+        staged=staged,
+        file_errors=file_errors,
+        state_text=PUBLIC_STATE_TEXT,
+        kind_text=KIND_TEXT,
+        ground_text=DECLINE_GROUND_TEXT,
+        timeline=public_timeline(report),
+        max_files=current_app.config["MAX_EVIDENCE_FILES"],
         max_file_mb=current_app.config["MAX_FILE_MB"],
     )
     return _no_store(html, 422 if file_errors else 200)

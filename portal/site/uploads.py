@@ -35,13 +35,19 @@ def collect_evidence(form, already_stored=0):
             continue
         name = upload.filename
         if len(staged) >= limit:
-            errors.append(_("%(name)s was not added: at most %(n)d files per report.", name=name,
-                            n=current_app.config["MAX_EVIDENCE_FILES"]))
+            errors.append(
+                _(
+                    "%(name)s was not added: at most %(n)d files per report.",
+                    name=name,
+                    n=current_app.config["MAX_EVIDENCE_FILES"],
+                )
+            )
             continue
         data = upload.stream.read(max_bytes + 1)
         if len(data) > max_bytes:
-            errors.append(_("%(name)s is larger than %(mb)d MB.", name=name,
-                            mb=current_app.config["MAX_FILE_MB"]))
+            errors.append(
+                _("%(name)s is larger than %(mb)d MB.", name=name, mb=current_app.config["MAX_FILE_MB"])
+            )
             continue
         try:
             staged.append(stage_upload(data, name))

@@ -60,8 +60,12 @@ def browser_page():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(
-                viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                locale="zh-CN", timezone_id="Asia/Shanghai",
+                viewport=PHONE,
+                device_scale_factor=2,
+                is_mobile=True,
+                has_touch=True,
+                locale="zh-CN",
+                timezone_id="Asia/Shanghai",
             )
             context.set_default_timeout(10_000)
             try:
