@@ -85,3 +85,31 @@ def test_signed_staged_list_round_trips_and_rejects_forgery(app):
     signed = sign_staged([staged])
     assert unsign_staged(signed) == [staged]
     assert unsign_staged(signed[:-2] + "xx") == []
+
+
+def heic_bytes():
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), (1, 2, 3)).save(buffer, format="HEIF")
+    return buffer.getvalue()
+
+
+def test_heic_from_iphones_is_converted_to_plain_jpeg():
+    result = clean(heic_bytes())
+    assert result.mime_type == "image/jpeg" and result.extension == "jpg"
+    assert detect_type(result.data) == "image/jpeg"
+
+
+@pytest.mark.parametrize(
+    "data, mime",
+    [
+        (b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64, "video/mp4"),
+        (b"\x00\x00\x00\x1cftypM4A \x00\x00\x00\x00M4A mp42isom" + b"\x00" * 64, "audio/x-m4a"),
+        (b"ID3\x03\x00\x00\x00\x00\x00\x0a" + b"\x00" * 10 + b"\xff\xfb\x90\x64" + b"\x00" * 400, "audio/mpeg"),
+    ],
+)
+def test_video_and_audio_are_accepted_by_content(data, mime):
+    result = clean(data)
+    assert result.mime_type == mime and result.data == data and not result.metadata_stripped
