@@ -17,7 +17,7 @@ $(VENV)/.dev-installed: $(BIN)/activate requirements-dev.txt
 	touch $@
 
 translations: $(BIN)/activate
-	$(BIN)/pybabel compile --use-fuzzy -q -d portal/translations
+	$(BIN)/pybabel compile -d portal/translations >/dev/null
 
 migrate: $(BIN)/activate
 	$(BIN)/flask db upgrade
