@@ -30,6 +30,7 @@ run: translations seed
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.dev-installed translations
+	$(BIN)/ruff check portal admin tests
 	scripts/ensure-browser.sh
 	$(BIN)/pytest -q tests
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \

@@ -1,7 +1,10 @@
 """Friendly error pages in the visitor's language; never a stack trace."""
 
+import contextlib
+
 from flask import render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -32,6 +35,17 @@ def init_errors(app):
             ),
         )
 
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_e):
+        return _page(
+            400,
+            _("The page has expired"),
+            _(
+                "For your safety, forms stop working after a while or in a new browser session. "
+                "Go back, reload the page, and send it again."
+            ),
+        )
+
     @app.errorhandler(429)
     def too_many(_e):
         return _page(429, _("Too many attempts"), _("Please wait a few minutes and try again."))
@@ -39,7 +53,8 @@ def init_errors(app):
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_down(_e):
-        db.session.rollback()
+        with contextlib.suppress(Exception):  # the connection may be gone; rollback may fail too
+            db.session.rollback()
         return _page(
             503,
             _("The service is temporarily unavailable"),

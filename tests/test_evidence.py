@@ -107,7 +107,10 @@ def test_heic_from_iphones_is_converted_to_plain_jpeg():
     [
         (b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64, "video/mp4"),
         (b"\x00\x00\x00\x1cftypM4A \x00\x00\x00\x00M4A mp42isom" + b"\x00" * 64, "audio/x-m4a"),
-        (b"ID3\x03\x00\x00\x00\x00\x00\x0a" + b"\x00" * 10 + b"\xff\xfb\x90\x64" + b"\x00" * 400, "audio/mpeg"),
+        (
+            b"ID3\x03\x00\x00\x00\x00\x00\x0a" + b"\x00" * 10 + b"\xff\xfb\x90\x64" + b"\x00" * 400,
+            "audio/mpeg",
+        ),
     ],
 )
 def test_video_and_audio_are_accepted_by_content(data, mime):

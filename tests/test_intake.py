@@ -264,3 +264,40 @@ def test_concurrent_double_submit_creates_one_report(app):
     keys = {receipt_in(p)[1] for p in pages}
     assert len(pages) == 2 and len(keys) == 1
     assert count(Report) == 1
+
+
+def test_builtin_field_messages_are_chinese_too(client):
+    response = post(client, intake_form(occurred_on="not-a-date", business_name="店" * 201))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Not a valid date" not in page and "longer than" not in page
+    assert "日期" in page and "200" in page
+
+
+def test_future_date_is_refused(client):
+    response = post(client, intake_form(occurred_on="2999-01-01"))
+    assert response.status_code == 422 and count(Report) == 0
+
+
+def test_csrf_is_enforced_and_explained(app, client):
+    app.config["WTF_CSRF_ENABLED"] = True
+    refused = post(client, intake_form())
+    assert refused.status_code == 400 and "重新" in refused.get_data(as_text=True)
+    form_page = client.get("/report/new").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form_page).group(1)
+    accepted = post(client, intake_form(csrf_token=token))
+    assert accepted.status_code == 200 and count(Report) == 1
+
+
+def test_purge_removes_only_stale_staged_uploads(app, client, runner):
+    import os
+    import time
+
+    post(client, intake_form(business_name=""), files=[("a.png", png_bytes())])
+    post(client, intake_form(business_name=""), files=[("b.png", png_bytes((9, 9)))])
+    old, fresh = sorted(staging_files(app))
+    past = time.time() - 2 * 24 * 3600
+    os.utime(old, (past, past))
+    result = runner.invoke(args=["evidence", "purge-staging"])
+    assert "removed 1" in result.output
+    assert staging_files(app) == [fresh]

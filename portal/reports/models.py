@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.directory.models import Category, Department, Region, RoutingRule
 from portal.extensions import db
-from portal.reports.states import Kind, State
+from portal.reports.states import OPEN_STATES, Kind, State
 from portal.security import EncryptedText
 
 
@@ -80,8 +80,6 @@ class Report(db.Model):
 
     @property
     def is_open(self):
-        from portal.reports.states import OPEN_STATES
-
         return State(self.state) in OPEN_STATES
 
 

@@ -2,10 +2,12 @@
 document.addEventListener("DOMContentLoaded", function () {
   // One click, one report: disable submit buttons once a form is sent (the server also dedupes).
   document.querySelectorAll("form[data-once]").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      form.querySelectorAll("button[type=submit]").forEach(function (b) {
-        setTimeout(function () { b.disabled = true; }, 0);
-      });
+    form.addEventListener("submit", function (event) {
+      // After the other handlers ran: a submit they stopped must leave the button usable.
+      setTimeout(function () {
+        if (event.defaultPrevented) return;
+        form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+      }, 0);
     });
   });
 
@@ -28,5 +30,32 @@ document.addEventListener("DOMContentLoaded", function () {
     update();
   }
   toggle("identity", "real_name", "[data-real-name]");
+
+  // Warn about too many or too large files before sending: a request over the server's limit is
+  // refused whole (413), and the browser would drop what the citizen typed.
+  document.querySelectorAll("input[type=file][data-max-file-mb]").forEach(function (input) {
+    var warning = input.parentElement.querySelector("[data-upload-warning]");
+    var mb = 1024 * 1024;
+    function check() {
+      var files = Array.prototype.slice.call(input.files || []);
+      var total = files.reduce(function (sum, f) { return sum + f.size; }, 0);
+      var message = "";
+      if (files.length > Number(input.dataset.maxFiles)) {
+        message = input.dataset.tooMany;
+      } else if (total > Number(input.dataset.maxTotalMb) * mb ||
+                 files.some(function (f) { return f.size > Number(input.dataset.maxFileMb) * mb; })) {
+        message = input.dataset.tooLarge;
+      }
+      input.setCustomValidity(message);
+      if (warning) { warning.textContent = message; warning.hidden = !message; }
+    }
+    input.addEventListener("change", check);
+    if (input.form) {
+      input.form.addEventListener("submit", function (event) {
+        check();
+        if (input.validationMessage) { event.preventDefault(); input.focus(); }
+      });
+    }
+  });
   toggle("kind", "tip", "[data-tip-only]");
 });

@@ -205,3 +205,34 @@ def test_anonymous_tip_off_with_photo_then_follow_up(app, live_server, browser_p
     assert [(e.original_name, e.metadata_stripped) for e in evidence] == [(PHOTO_NAME, True)]
 
     assert problems == []
+
+
+def test_too_large_file_is_caught_before_sending_and_nothing_typed_is_lost(
+    app, live_server, browser_page, tmp_path
+):
+    """app.js warns about a file over the limit instead of letting the server answer 413."""
+    app.config["MAX_FILE_MB"] = 1
+    page = browser_page
+    big = tmp_path / "录像.mp4"
+    big.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * (2 * 1024 * 1024))
+    page.goto(f"{live_server}/report/new")
+
+    # Real-name details appear only for real-name reports; the reward box only for tip-offs.
+    assert page.locator("[data-real-name]").is_hidden()
+    page.check("input[name=identity][value=real_name]")
+    assert page.locator("[data-real-name]").is_visible()
+    page.check("input[name=kind][value=complaint]")
+    assert page.locator("[data-tip-only]").is_hidden()
+    page.check("input[name=kind][value=tip]")
+    assert page.locator("[data-tip-only]").is_visible()
+
+    page.fill("textarea[name=description]", DESCRIPTION)
+    page.set_input_files("input[name=evidence]", str(big))
+    warning = page.locator("[data-upload-warning]")
+    assert warning.is_visible() and "MB" in warning.inner_text()
+    page.click("form[data-once] button[type=submit]")
+    page.wait_for_timeout(300)
+    assert page.url == f"{live_server}/report/new"  # not sent
+    assert page.locator("textarea[name=description]").input_value() == DESCRIPTION
+    assert page.locator("form[data-once] button[type=submit]").is_enabled()  # can fix and resend
+    assert db.session.scalar(select(func.count()).select_from(Report)) == 0
