@@ -18,8 +18,11 @@ GROUP = 4
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
+MIN_TOKEN_LENGTH = 20
+
+
 def new_submission_token():
-    return secrets.token_urlsafe(16)
+    return secrets.token_urlsafe(16)  # 22 characters, 128 bits
 
 
 def _encode(data, length):

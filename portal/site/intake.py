@@ -1,6 +1,6 @@
 """Filing a report and showing its receipt."""
 
-from flask import current_app, make_response, render_template, request
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -16,9 +16,10 @@ from portal.reports.operations import (
     repeated_receipt,
     submit_report,
 )
-from portal.reports.receipts import format_key, new_submission_token
+from portal.reports.receipts import MIN_TOKEN_LENGTH, format_key, new_submission_token
 from portal.site import bp
 from portal.site.forms import IntakeForm
+from portal.site.http import no_store
 from portal.site.uploads import collect_evidence
 
 
@@ -67,11 +68,6 @@ def _intake_data(form):
     )
 
 
-def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _render_receipt(receipt):
     html = render_template(
         "site/receipt.html",
@@ -79,7 +75,7 @@ def _render_receipt(receipt):
         access_key=format_key(receipt.access_key),
         repeated=receipt.repeated,
     )
-    return _no_store(make_response(html))
+    return no_store(html)
 
 
 def _submit(form, staged):
@@ -106,7 +102,8 @@ def new_report():
     form.category.choices = _category_choices()
     form.region.choices = _region_choices()
     file_errors = []
-    if not form.submission_token.data or len(form.submission_token.data) > 64:
+    token = form.submission_token.data or ""
+    if not MIN_TOKEN_LENGTH <= len(token) <= 64:  # only tokens we could have issued
         form.submission_token.data = new_submission_token()
     if request.method == "POST":
         staged, file_errors = collect_evidence(form)
@@ -132,4 +129,4 @@ def new_report():
         max_file_mb=current_app.config["MAX_FILE_MB"],
         max_upload_mb=current_app.config["MAX_UPLOAD_MB"],
     )
-    return _no_store(make_response(html, status))
+    return no_store(html, status)

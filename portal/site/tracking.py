@@ -2,7 +2,7 @@
 
 import time
 
-from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from portal.evidence.storage import discard_on_failure
@@ -13,6 +13,7 @@ from portal.reports.states import DECLINE_GROUND_TEXT, KIND_TEXT, PUBLIC_STATE_T
 from portal.reports.timeline import public_timeline
 from portal.site import bp
 from portal.site.forms import LookupForm, SupplementForm
+from portal.site.http import no_store
 from portal.site.uploads import collect_evidence
 
 TRACK_SESSION = "tracking"
@@ -33,12 +34,6 @@ def _tracked_report():
     return db.session.get(Report, data["id"])
 
 
-def _no_store(html, status=200):
-    response = make_response(html, status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.route("/track", methods=["GET", "POST"])
 @limiter.limit(_lookup_limit, methods=["POST"])
 def track():
@@ -52,7 +47,7 @@ def track():
         not_found = True
         form.access_key.data = ""  # never echo a key back into the page
     status = 404 if not_found else (422 if request.method == "POST" else 200)
-    return _no_store(render_template("site/track.html", form=form, not_found=not_found), status)
+    return no_store(render_template("site/track.html", form=form, not_found=not_found), status)
 
 
 @bp.route("/track/status", methods=["GET", "POST"])
@@ -89,7 +84,7 @@ def status():
         max_files=current_app.config["MAX_EVIDENCE_FILES"],
         max_file_mb=current_app.config["MAX_FILE_MB"],
     )
-    return _no_store(html, 422 if file_errors else 200)
+    return no_store(html, 422 if file_errors else 200)
 
 
 def _supplement_error(code):
