@@ -116,3 +116,13 @@ def test_heic_from_iphones_is_converted_to_plain_jpeg():
 def test_video_and_audio_are_accepted_by_content(data, mime):
     result = clean(data)
     assert result.mime_type == mime and result.data == data and not result.metadata_stripped
+
+
+def test_image_with_too_many_pixels_is_refused(monkeypatch):
+    from portal.evidence import sanitise
+
+    monkeypatch.setattr(sanitise, "MAX_PIXELS", 32 * 32 - 1)
+    with pytest.raises(RejectedFile) as refused:
+        clean(png_bytes((32, 32)))
+    assert refused.value.reason == "image_too_large"
+    assert clean(png_bytes((31, 32))).mime_type == "image/png"

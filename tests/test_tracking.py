@@ -1,8 +1,11 @@
 """Following a report with its receipt: status, timeline, adding information."""
 
 import io
+import os
 import re
 
+import pytest
+import redis
 from sqlalchemy import select
 
 from portal import create_app
@@ -105,8 +108,22 @@ def test_leaving_forgets_the_report(client):
     assert client.get("/track/status").status_code == 302
 
 
-def test_receipt_lookups_are_rate_limited(app, database_url, tmp_path):
-    limited = create_app(_config(database_url, tmp_path) | {"RATELIMIT_ENABLED": True})
+def _redis_url():
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_timeout=1).ping()
+    except redis.exceptions.RedisError:
+        pytest.skip(f"no Redis at {url} (.ci/run starts one)")
+    return url
+
+
+@pytest.mark.parametrize("storage", ["memory", "redis"])
+def test_receipt_lookups_are_rate_limited(app, database_url, tmp_path, storage):
+    uri = "memory://" if storage == "memory" else _redis_url()
+    if storage == "redis":
+        redis.Redis.from_url(uri).flushdb()  # database 15 is the tests' own
+    config = _config(database_url, tmp_path) | {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": uri}
+    limited = create_app(config)
     client = limited.test_client()
     codes = [open_report(client, "JB-2026-000001", "WRONG").status_code for _ in range(11)]
     assert codes[:10] == [404] * 10 and codes[10] == 429

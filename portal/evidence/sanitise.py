@@ -1,6 +1,7 @@
 """Decide a file's type by its content and strip image metadata (EXIF, GPS) before storing."""
 
 import io
+import warnings
 from dataclasses import dataclass
 
 import magic
@@ -22,6 +23,8 @@ ALLOWED = {
     "audio/mp4": ("m4a", "audio"),
     "audio/x-m4a": ("m4a", "audio"),
 }
+
+MAX_PIXELS = 80_000_000  # beyond any phone camera (a 200 MP sensor bins to 50 MP by default)
 
 _SAVE_FORMAT = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 
@@ -49,10 +52,20 @@ def detect_type(data):
 def _strip_image(data, mime):
     """Re-encode the pixels only; EXIF, GPS, XMP and comments are not carried over."""
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-            upright = ImageOps.exif_transpose(img)  # keep how the photo looked, drop the tags
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        with warnings.catch_warnings():
+            # A small file that decodes to a huge bitmap would exhaust memory: refuse it.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                if img.width * img.height > MAX_PIXELS:
+                    raise RejectedFile("image_too_large")
+                img.load()
+                upright = ImageOps.exif_transpose(img)  # keep how the photo looked, drop the tags
+    except (
+        UnidentifiedImageError,
+        OSError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
         raise RejectedFile("broken_image") from exc
     out_format = _SAVE_FORMAT.get(mime, "JPEG")
     if out_format == "JPEG" and upright.mode not in ("RGB", "L"):

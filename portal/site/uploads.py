@@ -16,6 +16,10 @@ def _reason_text(code, name):
             name=name,
         ),
         "broken_image": _("%(name)s looks like an image but cannot be opened. Try another copy.", name=name),
+        "image_too_large": _(
+            "%(name)s has too many pixels to process. Send a smaller copy or a screenshot of it.",
+            name=name,
+        ),
     }
     return texts.get(code, _("%(name)s cannot be accepted.", name=name))
 
