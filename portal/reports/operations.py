@@ -112,7 +112,6 @@ def submit_report(data, staged_files, submission_token):
     decision = route(data.category, data.region)
     access_key = access_key_for(submission_token)
     report = Report(
-        number=next_number(kind, local_year(now)),
         kind=kind.value,
         state=State.SUBMITTED.value,
         category=data.category,
@@ -137,6 +136,8 @@ def submit_report(data, staged_files, submission_token):
     )
     report.assignments.append(Assignment(department=decision.department, rule=decision.rule, assigned_at=now))
     _attach_evidence(report, staged_files, now)
+    # Numbered last: the counter's row lock is held until commit, so take it as late as possible.
+    report.number = next_number(kind, local_year(now))
     db.session.add(report)
     db.session.flush()
     record_event(
