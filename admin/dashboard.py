@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from admin import bp
-from portal.accounts.permissions import scoped_reports
+from portal.accounts.permissions import scoped_reports, sees_all_departments
 from portal.extensions import db
 from portal.reports.states import PUBLIC_STATE_TEXT, State
 
@@ -15,4 +15,9 @@ def dashboard():
     visible = scoped_reports(current_user).subquery()
     counts = dict(db.session.execute(select(visible.c.state, func.count()).group_by(visible.c.state)).all())
     rows = [(State(s), PUBLIC_STATE_TEXT[State(s)], counts.get(s.value, 0)) for s in State]
-    return render_template("admin/dashboard.html", rows=rows, total=sum(counts.values()))
+    return render_template(
+        "admin/dashboard.html",
+        rows=rows,
+        total=sum(counts.values()),
+        all_departments=sees_all_departments(current_user),
+    )

@@ -3,6 +3,11 @@
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+# Beijing time: what people read and what report years and (later) working days are counted in.
+LOCAL_TZ_NAME = "Asia/Shanghai"
+LOCAL_TZ = ZoneInfo(LOCAL_TZ_NAME)
 
 _fixed: ContextVar[datetime | None] = ContextVar("fixed_now", default=None)
 
@@ -20,3 +25,8 @@ def frozen_at(moment):
         yield
     finally:
         _fixed.reset(token)
+
+
+def to_local(moment):
+    """Stored times are naive UTC; people read Beijing time."""
+    return moment.replace(tzinfo=UTC).astimezone(LOCAL_TZ)

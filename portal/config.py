@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from portal.clock import LOCAL_TZ_NAME
+
 DEV_SECRET = "dev-secret-change-me"
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
@@ -36,7 +38,7 @@ def from_environment():
         "RECEIPT_LOOKUP_LIMIT": os.environ.get("RECEIPT_LOOKUP_LIMIT", "10 per minute;60 per hour"),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BABEL_DEFAULT_LOCALE": "zh_CN",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_DEFAULT_TIMEZONE": LOCAL_TZ_NAME,
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "portal" / "translations"),
         "LANGUAGES": ["zh_CN", "en"],
         "SESSION_COOKIE_HTTPONLY": True,

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from portal.accounts.models import Role, User
 from portal.audit.chain import Actor, record_event
 from portal.clock import frozen_at, utcnow
+from portal.directory.loader import by_code
 from portal.directory.models import Category, Department, Region
 from portal.extensions import db
 from portal.reports.models import Report
@@ -93,9 +94,7 @@ def ensure_demo_users():
     for username, display, role, dept_code in DEMO_USERS:
         if db.session.scalar(select(User).where(User.username == username)):
             continue
-        dept = (
-            db.session.scalar(select(Department).where(Department.code == dept_code)) if dept_code else None
-        )
+        dept = by_code(Department, dept_code)
         user = User(username=username, display_name=display, role=role, department=dept)
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
@@ -167,7 +166,7 @@ def load_demo_reports(count=50, seed=2026):
 def _reroute_one_returned():
     """Show the intake office at work: one returned report is sent on to agriculture."""
     report = db.session.scalar(select(Report).where(Report.state == State.RETURNED.value))
-    agriculture = db.session.scalar(select(Department).where(Department.code == "agriculture"))
+    agriculture = by_code(Department, "agriculture")
     fso_staff = db.session.scalar(select(User).where(User.username == "fso.staff"))
     if report and agriculture and fso_staff:
         reroute_report(report, agriculture, Actor.for_user(fso_staff), "属于食用农产品，转农业农村局。")

@@ -48,12 +48,3 @@ def keyed_hash(purpose, value, secret=None):
     key = (secret or current_app.config["SECRET_KEY"]).encode()
     message = purpose.encode() + b"\x00" + value.encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
-
-
-def mask(value, keep_start=1, keep_end=1):
-    """Show only the ends of a personal value on staff screens: 张*三, 138****5678."""
-    if not value:
-        return ""
-    if len(value) <= keep_start + keep_end:
-        return value[0] + "*" * (len(value) - 1)
-    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]

@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -126,3 +127,11 @@ def test_image_with_too_many_pixels_is_refused(monkeypatch):
         clean(png_bytes((32, 32)))
     assert refused.value.reason == "image_too_large"
     assert clean(png_bytes((31, 32))).mime_type == "image/png"
+
+
+def test_file_size_limit_is_checked_where_files_are_staged(app):
+    app.config["MAX_FILE_MB"] = 1
+    with pytest.raises(RejectedFile) as refused:
+        stage_upload(pdf_bytes() + b"0" * (1024 * 1024), "big.pdf")
+    assert refused.value.reason == "too_large"
+    assert not (Path(app.config["EVIDENCE_DIR"]) / "staging").exists()

@@ -301,3 +301,20 @@ def test_purge_removes_only_stale_staged_uploads(app, client, runner):
     result = runner.invoke(args=["evidence", "purge-staging"])
     assert "removed 1" in result.output
     assert staging_files(app) == [fresh]
+
+
+def test_resending_an_old_form_does_not_reveal_its_receipt(client):
+    """After the double-submit window, the form's token no longer brings back the key."""
+    from datetime import timedelta
+
+    from portal.clock import frozen_at, utcnow
+
+    form = intake_form()
+    post(client, form)
+    with frozen_at(utcnow() + timedelta(minutes=11)):
+        again = post(client, form)
+    page = again.get_data(as_text=True)
+    assert again.status_code == 422 and 'id="receipt-key"' not in page
+    assert "已提交" in page  # "this form was already sent"
+    assert form["submission_token"] not in page  # a fresh token for a new report
+    assert count(Report) == 1

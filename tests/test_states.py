@@ -101,3 +101,18 @@ def test_only_returned_reports_can_be_rerouted():
     report = new_report()
     with pytest.raises(ReportError):
         reroute_report(report, lookup(Department, "agriculture"), SYSTEM, "x")
+
+
+def test_evidence_count_is_limited_in_the_domain_not_only_the_form(app):
+    from portal.evidence.storage import stage_upload
+    from portal.reports.operations import add_supplement
+    from tests.conftest import png_bytes
+
+    staged = [stage_upload(png_bytes((8 + i, 8)), f"{i}.png") for i in range(6)]
+    with pytest.raises(ReportError) as too_many:
+        submit_report(make_intake(), staged, new_submission_token())
+    assert too_many.value.code == "too_many_files"
+    db.session.rollback()
+    report = new_report()
+    with pytest.raises(ReportError):
+        add_supplement(report, "补充", staged)

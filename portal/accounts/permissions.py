@@ -9,12 +9,16 @@ from portal.reports.models import Report
 CROSS_DEPARTMENT_ROLES = (Role.AUDITOR,)
 
 
+def sees_all_departments(user):
+    return user is not None and user.is_authenticated and user.role in CROSS_DEPARTMENT_ROLES
+
+
 def scoped_reports(user):
     """A select of the reports this user may see; department staff see only their queue."""
     query = select(Report)
     if user is None or not user.is_authenticated:
         return query.where(false())
-    if user.role in CROSS_DEPARTMENT_ROLES:
+    if sees_all_departments(user):
         return query
     if user.role in DEPARTMENT_ROLES and user.department_id is not None:
         return query.where(Report.department_id == user.department_id)
@@ -25,6 +29,6 @@ def scoped_reports(user):
 def can_view(user, report):
     if user is None or not user.is_authenticated:
         return False
-    if user.role in CROSS_DEPARTMENT_ROLES:
+    if sees_all_departments(user):
         return True
     return user.role in DEPARTMENT_ROLES and report.department_id == user.department_id

@@ -65,12 +65,13 @@ def _load_regions(items, parent=None, level=1):
     return count
 
 
-def _by_code(model, code):
+def by_code(model, code):
+    """The reference row with this stable code (None for None); an unknown code is an error."""
     if code is None:
         return None
     row = db.session.scalar(select(model).where(model.code == code))
     if row is None:
-        raise ValueError(f"routing rule refers to unknown {model.__tablename__} code {code!r}")
+        raise ValueError(f"unknown {model.__tablename__} code {code!r}")
     return row
 
 
@@ -80,9 +81,9 @@ def _load_rules():
         _upsert(
             RoutingRule,
             item["code"],
-            category=_by_code(Category, item["category"]),
-            region=_by_code(Region, item["region"]),
-            department=_by_code(Department, item["department"]),
+            category=by_code(Category, item["category"]),
+            region=by_code(Region, item["region"]),
+            department=by_code(Department, item["department"]),
             priority=item.get("priority", 0),
         )
     return len(items)

@@ -18,7 +18,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from portal.evidence.sanitise import clean
+from portal.evidence.sanitise import RejectedFile, clean
 
 STAGING_MAX_AGE = 24 * 3600
 _MOVES = "evidence_moves"
@@ -33,6 +33,15 @@ class StagedFile:
     size_bytes: int
     sha256: str
     metadata_stripped: bool
+
+
+def max_files_per_submission():
+    """How many files one intake or one supplement may carry (the design's "up to 5")."""
+    return current_app.config["MAX_EVIDENCE_FILES"]
+
+
+def max_file_bytes():
+    return current_app.config["MAX_FILE_MB"] * 1024 * 1024
 
 
 def _root():
@@ -54,6 +63,8 @@ def _safe_display_name(name):
 
 def stage_upload(data, original_name):
     """Clean and write an upload to the staging area; raises RejectedFile."""
+    if len(data) > max_file_bytes():
+        raise RejectedFile("too_large")
     result = clean(data)
     token = secrets.token_hex(16)
     path = staging_path(token)

@@ -2,16 +2,15 @@
 records an audit event. Callers (views, CLI, demo loader) commit once afterwards."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import select
 
 from portal.audit.chain import CITIZEN, record_event
-from portal.clock import utcnow
+from portal.clock import to_local, utcnow
 from portal.directory.routing import intake_office, route
 from portal.evidence.models import Evidence
-from portal.evidence.storage import new_storage_name, store_on_commit
+from portal.evidence.storage import max_files_per_submission, new_storage_name, store_on_commit
 from portal.extensions import db
 from portal.reports.models import Assignment, Report, Supplement
 from portal.reports.numbering import next_number
@@ -24,7 +23,6 @@ from portal.reports.receipts import (
 )
 from portal.reports.states import REASON_REQUIRED, DeclineGround, Kind, State, can_transition
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 # A repeated submit with the same form token shows the same receipt only this soon after.
 DUPLICATE_WINDOW_SECONDS = 600
 
@@ -84,6 +82,8 @@ def repeated_receipt(token):
 
 
 def _attach_evidence(report, staged_files, now, supplement=None):
+    if len(staged_files) > max_files_per_submission():
+        raise ReportError("too_many_files")
     for staged in staged_files:
         name = new_storage_name(staged)
         report.evidence.append(
@@ -227,8 +227,3 @@ def reroute_report(report, department, actor, reason):
     report.updated_at = utcnow()
     record_event("report.rerouted", report, actor, {"department": department.code, "reason": reason})
     return report
-
-
-def to_local(moment: datetime) -> datetime:
-    """Stored times are naive UTC; people read Beijing time."""
-    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL_TZ)

@@ -20,7 +20,8 @@ from portal.reports.receipts import MIN_TOKEN_LENGTH, format_key, new_submission
 from portal.site import bp
 from portal.site.forms import IntakeForm
 from portal.site.http import no_store
-from portal.site.uploads import collect_evidence
+from portal.site.messages import report_error_text
+from portal.site.uploads import collect_evidence, evidence_limits, keep_staged
 
 
 def _category_choices():
@@ -63,7 +64,7 @@ def _intake_data(form):
         reporter_phone=text(form.reporter_phone) if real_name else None,
         reporter_id_number=_upper(text(form.reporter_id_number)) if real_name else None,
         contact_email=text(form.contact_email),
-        wants_reward=bool(form.wants_reward.data) and form.kind.data == "tip",
+        wants_reward=bool(form.wants_reward.data),
         language=current_language(),
     )
 
@@ -111,12 +112,11 @@ def new_report():
             try:
                 return _render_receipt(_submit(form, staged))
             except ReportError as exc:
-                if exc.code != "form_already_used":
-                    raise
-                form.submission_token.data = new_submission_token()
-                file_errors.append(
-                    _("This form was already sent. Check the details and send again to file a new report.")
-                )
+                db.session.rollback()
+                staged = keep_staged(form, staged)  # a failed submission may have discarded them
+                if exc.code == "form_already_used":
+                    form.submission_token.data = new_submission_token()
+                file_errors.append(report_error_text(exc.code))
     else:
         staged = []
     status = 422 if request.method == "POST" else 200
@@ -125,8 +125,7 @@ def new_report():
         form=form,
         staged=staged,
         file_errors=file_errors,
-        max_files=current_app.config["MAX_EVIDENCE_FILES"],
-        max_file_mb=current_app.config["MAX_FILE_MB"],
+        **evidence_limits(),
         max_upload_mb=current_app.config["MAX_UPLOAD_MB"],
     )
     return no_store(html, status)

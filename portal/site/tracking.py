@@ -14,7 +14,8 @@ from portal.reports.timeline import public_timeline
 from portal.site import bp
 from portal.site.forms import LookupForm, SupplementForm
 from portal.site.http import no_store
-from portal.site.uploads import collect_evidence
+from portal.site.messages import report_error_text
+from portal.site.uploads import collect_evidence, evidence_limits, keep_staged
 
 TRACK_SESSION = "tracking"
 TRACK_IDLE_SECONDS = 30 * 60
@@ -59,7 +60,7 @@ def status():
     form = SupplementForm()
     staged, file_errors = [], []
     if request.method == "POST" and form.validate_on_submit():
-        staged, file_errors = collect_evidence(form, already_stored=0)
+        staged, file_errors = collect_evidence(form)
         if not file_errors:
             try:
                 with discard_on_failure(staged):
@@ -69,8 +70,8 @@ def status():
                 return redirect(url_for("site.status"))
             except ReportError as exc:
                 db.session.rollback()
-                staged = []
-                file_errors.append(_supplement_error(exc.code))
+                staged = keep_staged(form, staged)
+                file_errors.append(report_error_text(exc.code))
     html = render_template(
         "site/status.html",
         report=report,
@@ -81,16 +82,9 @@ def status():
         kind_text=KIND_TEXT,
         ground_text=DECLINE_GROUND_TEXT,
         timeline=public_timeline(report),
-        max_files=current_app.config["MAX_EVIDENCE_FILES"],
-        max_file_mb=current_app.config["MAX_FILE_MB"],
+        **evidence_limits(),
     )
     return no_store(html, 422 if file_errors else 200)
-
-
-def _supplement_error(code):
-    if code == "report_closed":
-        return _("This report is closed; information can no longer be added.")
-    return _("Write something or attach a file before sending.")
 
 
 @bp.post("/track/end")

@@ -1,0 +1,19 @@
+"""What a citizen is told when a domain rule refuses their submission, by ReportError code."""
+
+from flask_babel import gettext as _
+
+from portal.evidence.storage import max_files_per_submission
+
+
+def report_error_text(code):
+    texts = {
+        "form_already_used": _(
+            "This form was already sent. Check the details and send again to file a new report."
+        ),
+        "report_closed": _("This report is closed; information can no longer be added."),
+        "nothing_to_add": _("Write something or attach a file before sending."),
+        "too_many_files": _("Too many files: at most %(n)d per report.", n=max_files_per_submission()),
+        "reward_only_for_tips": _("Rewards are only for tip-offs. Untick the box or choose tip-off."),
+        "real_name_needs_name": _("Enter your name, or choose to report anonymously."),
+    }
+    return texts.get(code, _("The report could not be saved. Check your answers and try again."))
