@@ -58,6 +58,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    user = current_user._get_current_object()
+    record_event("user.signed_out", user, Actor.for_user(user))
+    db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("admin.login"))

@@ -91,5 +91,9 @@ def test_sign_out(client, login_as):
 def test_sign_in_is_audited(client, login_as):
     from portal.audit.models import AuditEvent
 
-    login_as(Role.LEAD, "market")
-    assert db.session.scalar(select(AuditEvent.action)) == "user.signed_in"
+    username = login_as(Role.LEAD, "market")
+    client.post("/admin/logout")
+    events = db.session.execute(
+        select(AuditEvent.action, AuditEvent.actor_label).where(AuditEvent.object_type == "users")
+    ).all()
+    assert events == [("user.signed_in", f"lead:{username}"), ("user.signed_out", f"lead:{username}")]

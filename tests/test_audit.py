@@ -24,18 +24,22 @@ def make_events(n=3):
 def test_each_event_links_to_the_previous_one():
     make_events(2)
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
-    assert [e.action for e in events] == ["report.submitted", "report.accepted"] * 2
+    # The test database starts with the reference data load, the first link of the chain.
+    assert [e.action for e in events] == ["reference_data.loaded"] + [
+        "report.submitted",
+        "report.accepted",
+    ] * 2
     assert events[0].prev_hash == "0" * 64
     assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
     result = verify_chain()
-    assert result.ok and result.checked == 4
+    assert result.ok and result.checked == 5
 
 
 def test_rolled_back_changes_leave_no_event():
     submit_report(make_intake(), [], new_submission_token())
     db.session.rollback()
     make_events(1)
-    assert verify_chain().checked == 2
+    assert verify_chain().checked == 3
 
 
 def test_database_refuses_to_change_or_delete_events():
@@ -87,7 +91,7 @@ def test_verify_finds_a_truncated_tail():
 def test_cli_verify_exit_codes(runner):
     make_events(1)
     ok = runner.invoke(args=["audit", "verify"])
-    assert ok.exit_code == 0 and "OK: 2 events" in ok.output
+    assert ok.exit_code == 0 and "OK: 3 events" in ok.output
     _without_guard("UPDATE audit_events SET data = '{}'")
     broken = runner.invoke(args=["audit", "verify"])
     assert broken.exit_code == 1 and "BROKEN" in broken.output
@@ -103,3 +107,29 @@ def test_events_carry_no_reporter_identity():
     rows = db.session.execute(text("SELECT actor_label, data FROM audit_events")).all()
     assert report.reporter_name == "王小明"
     assert all("王小明" not in str(r) and "13912345678" not in str(r) for r in rows)
+
+
+def test_verify_walks_the_chain_in_batches():
+    make_events(3)
+    assert verify_chain(batch=2).checked == 7
+    victim = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()[5]
+    _without_guard(f"UPDATE audit_events SET object_id = 999 WHERE id = {victim}")
+    assert verify_chain(batch=2).event_id == victim
+
+
+def test_reference_data_changes_are_audited_and_unchanged_reloads_are_not():
+    from portal.directory.loader import load_reference_data
+    from portal.directory.models import RoutingRule
+    from tests.conftest import lookup
+
+    assert load_reference_data()["changes"] == 0
+    db.session.commit()
+    lookup(RoutingRule, "food-agri").priority = 5  # someone edited a rule by hand
+    db.session.commit()
+    assert load_reference_data()["changes"] == 1
+    db.session.commit()
+    last = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert last.action == "reference_data.loaded"
+    assert last.data["changes"] == ["updated routing_rules food-agri"]
+    assert last.data["versions"]["routing_rules.json"]
+    assert verify_chain().ok

@@ -71,7 +71,9 @@ def test_reporter_adds_text_and_evidence(client):
     assert [s.body for s in report.supplements] == ["补充：今天又去看了，情况依旧。"]
     assert [e.original_name for e in report.evidence] == ["补充.jpg"]
     assert report.evidence[0].supplement_id == report.supplements[0].id
-    events = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    events = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_type == "reports").order_by(AuditEvent.id)
+    ).all()
     assert events == ["report.submitted", "report.supplemented"]
 
 

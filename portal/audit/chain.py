@@ -35,7 +35,10 @@ SYSTEM = Actor("system", "system")
 
 
 def record_event(action, obj, actor, data=None):
-    """Queue an audit event for the current transaction; it is chained at commit."""
+    """Queue an audit event for the current transaction; it is chained at commit.
+
+    obj is the row acted on, or None for an event about no single row (e.g. a data load).
+    """
     db.session.info.setdefault(PENDING, []).append(
         {
             "created_at": utcnow(),
@@ -93,8 +96,8 @@ def _link_pending(session):
             actor_id=actor.user_id,
             actor_label=actor.label,
             action=item["action"],
-            object_type=obj.__tablename__,
-            object_id=obj.id,
+            object_type=obj.__tablename__ if obj is not None else "none",
+            object_id=obj.id if obj is not None else None,
             data=item["data"],
             prev_hash=head.last_hash,
         )

@@ -5,24 +5,39 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from portal.audit.chain import Actor, record_event
 from portal.directory.models import Category, Department, Region, RoutingRule
 from portal.extensions import db
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+LOADER = Actor("system", "reference-loader")
+
+
+FILES = ("categories.json", "departments.json", "regions.json", "routing_rules.json")
+_CHANGES = "reference_changes"
+
+
+def _document(name):
+    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
 
 
 def _items(name):
-    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))["items"]
+    return _document(name)["items"]
 
 
 def _upsert(model, code, **values):
+    """Insert or update by code, noting what changed for the audit event."""
     row = db.session.scalar(select(model).where(model.code == code))
     created = row is None
     if created:
         row = model(code=code)
         db.session.add(row)
-    for key, value in values.items():
-        setattr(row, key, value)
+    changed = [key for key, value in values.items() if created or getattr(row, key) != value]
+    for key in changed:
+        setattr(row, key, values[key])
+    if changed:
+        verb = "created" if created else "updated"
+        db.session.info.setdefault(_CHANGES, []).append(f"{verb} {model.__tablename__} {code}")
     return row, created
 
 
@@ -89,11 +104,21 @@ def _load_rules():
     return len(items)
 
 
-def load_reference_data():
-    """Insert or update every reference row; returns counts. The caller commits."""
+def load_reference_data(actor=LOADER):
+    """Insert or update every reference row; returns counts. The caller commits.
+
+    Routing rules decide who owns a report, so a load that changed anything writes one audit
+    event listing the changes and the data files' versions; an unchanged reload writes none.
+    """
+    db.session.info.pop(_CHANGES, None)
     counts = {"categories": _load_categories(), "departments": _load_departments()}
     counts["regions"] = _load_regions(_items("regions.json"))
     db.session.flush()
     counts["routing_rules"] = _load_rules()
     db.session.flush()
+    changes = db.session.info.pop(_CHANGES, [])
+    if changes:
+        versions = {name: _document(name)["version"] for name in FILES}
+        record_event("reference_data.loaded", None, actor, {"versions": versions, "changes": changes})
+    counts["changes"] = len(changes)
     return counts
