@@ -71,4 +71,9 @@ def init_errors(app):
 
     @app.errorhandler(HTTPException)
     def other_http(e):
-        return _page(e.code, e.name, e.description or "")
+        # Werkzeug's own names and descriptions are English and technical.
+        return _page(
+            e.code,
+            _("The request could not be handled"),
+            _("Go back to the start page and try again. If it keeps happening, call the hotline 12315."),
+        )

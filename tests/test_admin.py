@@ -97,3 +97,14 @@ def test_sign_in_is_audited(client, login_as):
         select(AuditEvent.action, AuditEvent.actor_label).where(AuditEvent.object_type == "users")
     ).all()
     assert events == [("user.signed_in", f"lead:{username}"), ("user.signed_out", f"lead:{username}")]
+
+
+def test_sign_in_attempts_are_rate_limited(app, database_url, tmp_path):
+    from portal import create_app
+    from tests.conftest import _config
+
+    limited = create_app(_config(database_url, tmp_path) | {"RATELIMIT_ENABLED": True}).test_client()
+    codes = [
+        limited.post("/admin/login", data={"username": "x", "password": "y"}).status_code for _ in range(11)
+    ]
+    assert codes[:10] == [200] * 10 and codes[10] == 429
