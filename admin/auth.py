@@ -4,12 +4,11 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
 from admin import bp
 from admin.forms import LoginForm
-from portal.accounts.models import User, dummy_password_check
-from portal.audit.chain import Actor, record_event
+from portal.accounts.models import User
+from portal.accounts.operations import authenticate, record_sign_out
 from portal.extensions import db, limiter
 
 PUBLIC_ENDPOINTS = {"admin.login"}
@@ -34,23 +33,15 @@ def require_login():
     return current_app.login_manager.unauthorized()
 
 
-def _authenticate(username, password):
-    user = db.session.scalar(select(User).where(User.username == username.strip()))
-    if user is None:
-        return dummy_password_check(password)  # same cost as a real check
-    return user if user.active and user.check_password(password) else None
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = _authenticate(form.username.data, form.password.data)
+        user = authenticate(form.username.data, form.password.data)
         if user:
-            login_user(user)
-            record_event("user.signed_in", user, Actor.for_user(user))
             db.session.commit()
+            login_user(user)
             return redirect(url_for("admin.dashboard"))
         flash(_("Wrong username or password."), "danger")
     return render_template("admin/login.html", form=form)
@@ -58,8 +49,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    user = current_user._get_current_object()
-    record_event("user.signed_out", user, Actor.for_user(user))
+    record_sign_out(current_user._get_current_object())
     db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")

@@ -1,7 +1,6 @@
 """Flask CLI commands. They call the domain layer; no rule lives here."""
 
 import click
-from flask import current_app
 
 from portal.extensions import db
 
@@ -29,11 +28,12 @@ def seed_reference():
 @seed.command("demo", help="Create demo staff accounts and ~50 demo reports (once).")
 @click.option("--count", default=50, show_default=True)
 def seed_demo(count):
-    from portal.demo import DEMO_PASSWORD, ensure_demo_users, load_demo_reports
+    from portal.demo import DEMO_PASSWORD, DemoRefused, ensure_demo_users, load_demo_reports
 
-    if current_app.config["ENV_NAME"] == "production":
-        raise click.ClickException("refusing to load demo data in production")
-    users = ensure_demo_users()
+    try:
+        users = ensure_demo_users()
+    except DemoRefused as exc:
+        raise click.ClickException(str(exc)) from exc
     reports = load_demo_reports(count)
     db.session.commit()
     click.echo(f"demo data: {users} new staff accounts (password {DEMO_PASSWORD!r}), {reports} new reports")

@@ -4,6 +4,7 @@ same operations the portal uses, so the audit chain and routing are real."""
 import random
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role, User
@@ -89,7 +90,17 @@ PATHS = {
 }
 
 
+class DemoRefused(RuntimeError):
+    """Demo accounts with a published password must never reach a production database."""
+
+
+def _refuse_in_production():
+    if current_app.config["ENV_NAME"] == "production":
+        raise DemoRefused("refusing to load demo data in production (PORTAL_ENV=production)")
+
+
 def ensure_demo_users():
+    _refuse_in_production()
     created = 0
     for username, display, role, dept_code in DEMO_USERS:
         if db.session.scalar(select(User).where(User.username == username)):
@@ -145,6 +156,7 @@ def _advance(report, target, rng):
 
 def load_demo_reports(count=50, seed=2026):
     """Create demo reports unless some exist; returns how many were created."""
+    _refuse_in_production()
     if db.session.scalar(select(func.count()).select_from(Report)):
         return 0
     rng = random.Random(seed)

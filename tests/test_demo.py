@@ -40,3 +40,10 @@ def test_demo_accounts_can_sign_in(runner, client):
     runner.invoke(args=["seed", "demo"])
     response = client.post("/admin/login", data={"username": "market.staff", "password": "demo-2026"})
     assert response.status_code == 302
+
+
+def test_demo_data_is_refused_in_production(app, runner):
+    app.config["ENV_NAME"] = "production"
+    result = runner.invoke(args=["seed", "demo"])
+    assert result.exit_code != 0 and "production" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
