@@ -2,11 +2,15 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-export FLASK_APP := wsgi:app
+export FLASK_APP := portal:create_app
+# `make run` and `make test` are local: say so explicitly (the app refuses an unset PORTAL_ENV).
+export PORTAL_ENV ?= development
+PORT ?= 5000
 
 .PHONY: run test serve migrate seed translations lint clean bench-deps
 
 $(BIN)/activate: requirements.txt
+	scripts/check-system.sh $(PYTHON)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
@@ -27,7 +31,7 @@ seed: migrate
 	$(BIN)/flask seed demo
 
 run: translations seed
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.dev-installed translations
 	$(BIN)/ruff check portal admin tests

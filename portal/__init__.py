@@ -1,14 +1,18 @@
 """The complaint and reward-reporting portal: application factory."""
 
-import os
-
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal.config import ROOT, check_production, from_environment
+from portal.config import ROOT, check_config, from_environment
+from portal.files import private_dir, private_sqlite_file
 
 
-def create_app(config=None):
-    """Build the app from the environment, overridden by `config` (tests)."""
+def create_app(config=None, server=False):
+    """Build the app from the environment, overridden by `config` (tests).
+
+    server=True is the gunicorn entry (wsgi.py): it never runs on the development secret unless
+    PORTAL_ENV=development was chosen explicitly.
+    """
     app = Flask(
         __name__,
         instance_path=str(ROOT / "instance"),
@@ -19,9 +23,9 @@ def create_app(config=None):
     if config:
         app.config.update(config)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_MB"] * 1024 * 1024
-    check_production(app.config)
-    os.makedirs(app.instance_path, exist_ok=True)
-    os.makedirs(app.config["EVIDENCE_DIR"], exist_ok=True)
+    check_config(app.config, server=server)
+    register_files(app)
+    register_proxies(app)
 
     register_extensions(app)
     register_blueprints(app)
@@ -29,6 +33,20 @@ def create_app(config=None):
     register_cli(app)
     register_security_headers(app)
     return app
+
+
+def register_files(app):
+    """Evidence and the embedded database are readable by the service's user only."""
+    private_dir(app.instance_path)
+    private_dir(app.config["EVIDENCE_DIR"])
+    private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def register_proxies(app):
+    """Behind TRUSTED_PROXIES proxies, the client address is the one they forwarded (rate limits)."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
 
 
 def register_extensions(app):

@@ -1,13 +1,26 @@
-"""Settings, read only from environment variables (12-factor), with safe development defaults."""
+"""Settings, read only from environment variables (12-factor). Fails closed: only an explicitly
+chosen development or test environment runs on the published development keys."""
 
 import os
 from pathlib import Path
 
 from portal.clock import LOCAL_TZ_NAME
+from portal.keys import (
+    DEV_AUDIT_KEYS,
+    DEV_DATA_KEY,
+    DEV_RECEIPT_KEYS,
+    DEV_SECRET,
+    BadKey,
+    check_secret,
+    parse_fernet_keys,
+    parse_keyring,
+)
 
-DEV_SECRET = "dev-secret-change-me"
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
+ENVIRONMENTS = ("development", "test", "production")
+# The settings that hold secrets; none may repeat another.
+SECRET_SETTINGS = ("SECRET_KEY", "DATA_KEYS", "RECEIPT_KEYS", "AUDIT_KEYS")
 
 
 class ConfigError(RuntimeError):
@@ -16,24 +29,41 @@ class ConfigError(RuntimeError):
 
 def _env_int(name, default):
     value = os.environ.get(name)
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}.") from exc
+
+
+def _env_bool(name, default):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() not in ("0", "false", "no", "off")
 
 
 def from_environment():
-    """Build the config mapping from os.environ."""
-    env = os.environ.get("PORTAL_ENV", "development")
+    """Build the config mapping from os.environ; check_config() decides whether it may run."""
+    env = os.environ.get("PORTAL_ENV", "")
     max_upload_mb = _env_int("MAX_UPLOAD_MB", 50)
     return {
         "ENV_NAME": env,
-        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET),
-        # Fernet keys for identity fields, comma-separated, newest first (MultiFernet rotation).
+        # Unset secrets stay None here; only development/test fill in the published values.
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
         "DATA_KEYS": os.environ.get("DATA_KEYS", ""),
+        "RECEIPT_KEYS": os.environ.get("RECEIPT_KEYS", ""),
+        "AUDIT_KEYS": os.environ.get("AUDIT_KEYS", ""),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}"),
         "EVIDENCE_DIR": os.environ.get("EVIDENCE_DIR", str(INSTANCE / "evidence")),
         "MAX_UPLOAD_MB": max_upload_mb,
         "MAX_FILE_MB": _env_int("MAX_FILE_MB", 20),
         "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024,
         "MAX_EVIDENCE_FILES": 5,
+        # How many reverse proxies stand in front (X-Forwarded-For hops to trust); 0 = none.
+        "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RECEIPT_LOOKUP_LIMIT": os.environ.get("RECEIPT_LOOKUP_LIMIT", "10 per minute;60 per hour"),
         "BOOTSTRAP_SERVE_LOCAL": True,
@@ -49,17 +79,68 @@ def from_environment():
     }
 
 
-def check_production(config):
-    """Refuse to run in production with development secrets; say which setting is wrong."""
-    if config["ENV_NAME"] != "production":
-        return
-    if config["SECRET_KEY"] in ("", DEV_SECRET) or len(config["SECRET_KEY"]) < 32:
+def _fill_development_keys(config, server):
+    """Development/test may run on published keys; gunicorn only when development was chosen."""
+    if config["SECRET_KEY"] is None:
+        if server and config["ENV_NAME"] != "development":
+            raise ConfigError(
+                f"PORTAL_ENV={config['ENV_NAME']} served by gunicorn needs its own SECRET_KEY; "
+                "the development secret is only for PORTAL_ENV=development."
+            )
+        config["SECRET_KEY"] = DEV_SECRET
+    config["DATA_KEYS"] = config["DATA_KEYS"] or DEV_DATA_KEY
+    config["RECEIPT_KEYS"] = config["RECEIPT_KEYS"] or DEV_RECEIPT_KEYS
+    config["AUDIT_KEYS"] = config["AUDIT_KEYS"] or DEV_AUDIT_KEYS
+
+
+def _check_production(config):
+    missing = [name for name in SECRET_SETTINGS if not config[name]]
+    if missing:
         raise ConfigError(
-            "PORTAL_ENV=production but SECRET_KEY is the development default or shorter "
-            "than 32 characters; set SECRET_KEY to a long random value."
+            "PORTAL_ENV=production needs " + ", ".join(missing) + "; make a fresh set with "
+            "`python -m portal.keys` and keep it out of the repository."
         )
-    if not config["DATA_KEYS"]:
+    published = {DEV_SECRET, DEV_DATA_KEY, DEV_RECEIPT_KEYS, DEV_AUDIT_KEYS}
+    for name in SECRET_SETTINGS:
+        if any(dev in config[name] for dev in published):
+            raise ConfigError(f"{name} holds a published development key; PORTAL_ENV=production refuses it.")
+    if config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
         raise ConfigError(
-            "PORTAL_ENV=production but DATA_KEYS is empty; set it to one or more Fernet keys "
-            "(newest first) so reporter identities are encrypted with a real key."
+            "PORTAL_ENV=production refuses RATELIMIT_STORAGE_URI=memory:// (each worker would count "
+            "alone); set it to the shared Redis, e.g. redis://127.0.0.1:6379."
         )
+    if not config["RATELIMIT_ENABLED"]:
+        raise ConfigError("PORTAL_ENV=production refuses RATELIMIT_ENABLED=false (benchmarks only).")
+
+
+def _check_keys(config):
+    """Every key well-formed, and no secret doing a second job."""
+    check_secret("SECRET_KEY", config["SECRET_KEY"])
+    parse_fernet_keys(config["DATA_KEYS"])
+    rings = [parse_keyring(name, config[name]) for name in ("RECEIPT_KEYS", "AUDIT_KEYS")]
+    seen = {config["SECRET_KEY"].encode(): "SECRET_KEY"}
+    for ring in rings:
+        for secret in ring.all_secrets():
+            if secret in seen:
+                raise BadKey(f"{ring.name} reuses a key of {seen[secret]}; give each job its own key.")
+            seen[secret] = ring.name
+
+
+def check_config(config, server=False):
+    """Refuse to run unsafely; the message says which setting is wrong and what to do."""
+    env = config["ENV_NAME"]
+    if env not in ENVIRONMENTS:
+        raise ConfigError(
+            f"PORTAL_ENV is {env!r}; set it to one of {', '.join(ENVIRONMENTS)} "
+            "(`make run` uses development; a real deployment uses production)."
+        )
+    if env == "production":
+        _check_production(config)
+    else:
+        _fill_development_keys(config, server)
+    if config["TRUSTED_PROXIES"] < 0:
+        raise ConfigError("TRUSTED_PROXIES must be 0 or more (the number of proxies in front).")
+    try:
+        _check_keys(config)
+    except BadKey as exc:
+        raise ConfigError(str(exc)) from exc

@@ -1,29 +1,41 @@
 """Secrets at rest: encrypted columns (rotatable Fernet keys) and keyed hashes (HMAC-SHA256)."""
 
-import base64
 import hashlib
 import hmac
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import MultiFernet
 from flask import current_app
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
 
-
-def _derived_dev_key(secret):
-    """Development only: a Fernet key derived from SECRET_KEY so `make run` needs no setup."""
-    digest = hashlib.sha256(b"portal-data-key:" + secret.encode()).digest()
-    return base64.urlsafe_b64encode(digest)
+from portal.keys import parse_fernet_keys, parse_keyring
 
 
 def data_cipher(app=None):
+    """MultiFernet over DATA_KEYS (checked at start-up): encrypts with the first, reads with any."""
     app = app or current_app
     cipher = app.extensions.get("portal_cipher")
     if cipher is None:
-        raw = [k.strip() for k in app.config["DATA_KEYS"].split(",") if k.strip()]
-        keys = [k.encode() for k in raw] or [_derived_dev_key(app.config["SECRET_KEY"])]
-        cipher = app.extensions["portal_cipher"] = MultiFernet([Fernet(k) for k in keys])
+        cipher = app.extensions["portal_cipher"] = MultiFernet(parse_fernet_keys(app.config["DATA_KEYS"]))
     return cipher
+
+
+def _keyring(setting, app=None):
+    app = app or current_app
+    cache = app.extensions.setdefault("portal_keyrings", {})
+    if setting not in cache:
+        cache[setting] = parse_keyring(setting, app.config[setting])
+    return cache[setting]
+
+
+def receipt_keys(app=None):
+    """HMAC keys for access keys and submission tokens (RECEIPT_KEYS, newest first)."""
+    return _keyring("RECEIPT_KEYS", app)
+
+
+def audit_keys(app=None):
+    """HMAC keys for the audit chain (AUDIT_KEYS, newest first); never stored in the database."""
+    return _keyring("AUDIT_KEYS", app)
 
 
 class EncryptedText(TypeDecorator):
@@ -43,8 +55,7 @@ class EncryptedText(TypeDecorator):
         return data_cipher().decrypt(value.encode()).decode()
 
 
-def keyed_hash(purpose, value, secret=None):
-    """HMAC-SHA256 of value under the app secret, separated by purpose; hex digest."""
-    key = (secret or current_app.config["SECRET_KEY"]).encode()
+def keyed_hash(purpose, value, key):
+    """HMAC-SHA256 of value under `key` (bytes), separated by purpose; hex digest."""
     message = purpose.encode() + b"\x00" + value.encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()

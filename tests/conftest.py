@@ -27,6 +27,7 @@ ALL_TABLES = (
 def _config(database_url, tmp_path):
     return {
         "TESTING": True,
+        "ENV_NAME": "test",
         "SECRET_KEY": SECRET,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "EVIDENCE_DIR": str(tmp_path / "evidence"),

@@ -19,8 +19,8 @@ def test_healthz_ok(client):
 
 @pytest.fixture
 def app_without_database(tmp_path):
-    # A database file in a folder that does not exist: every connection fails.
-    return create_app(_config(f"sqlite:///{tmp_path}/missing/dir/db.sqlite3", tmp_path))
+    # Nothing listens on port 1: every connection is refused at once.
+    return create_app(_config("postgresql+psycopg://nobody@127.0.0.1:1/none", tmp_path))
 
 
 def test_healthz_503_when_database_unreachable(app_without_database):
@@ -48,6 +48,7 @@ def test_production_refuses_the_default_secret(monkeypatch):
 
 
 def test_configuration_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_ENV", "test")
     monkeypatch.setenv("EVIDENCE_DIR", str(tmp_path / "ev"))
     monkeypatch.setenv("MAX_UPLOAD_MB", "7")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")

@@ -19,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.evidence.sanitise import RejectedFile, clean
+from portal.files import private_dir, write_private
 
 STAGING_MAX_AGE = 24 * 3600
 _MOVES = "evidence_moves"
@@ -68,8 +69,8 @@ def stage_upload(data, original_name):
     result = clean(data)
     token = secrets.token_hex(16)
     path = staging_path(token)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(result.data)
+    private_dir(path.parent)
+    write_private(path, result.data)
     return StagedFile(
         token=token,
         original_name=_safe_display_name(original_name),
@@ -115,7 +116,7 @@ def store_on_commit(session, staged, storage_name):
 def _move_after_commit(session):
     for token, storage_name in session.info.pop(_MOVES, []):
         target = stored_path(storage_name)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(target.parent)
         os.replace(staging_path(token), target)
 
 

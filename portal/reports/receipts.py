@@ -8,9 +8,7 @@ report, while the database holds neither the token nor the key, only their keyed
 import hmac
 import secrets
 
-from flask import current_app
-
-from portal.security import keyed_hash
+from portal.security import keyed_hash, receipt_keys
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 KEY_CHARS = 20  # 100 bits
@@ -36,8 +34,7 @@ def _encode(data, length):
 
 def access_key_for(submission_token):
     """The access key that belongs to a submission token (deterministic under the secret)."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(secret, b"access-key\x00" + submission_token.encode(), "sha256").digest()
+    digest = hmac.new(receipt_keys().current, b"access-key\x00" + submission_token.encode(), "sha256").digest()
     return _encode(digest[:13], KEY_CHARS)
 
 
@@ -53,11 +50,11 @@ def normalise_key(typed):
 
 
 def hash_access_key(key):
-    return keyed_hash("access-key", normalise_key(key))
+    return keyed_hash("access-key", normalise_key(key), receipt_keys().current)
 
 
 def hash_submission_token(token):
-    return keyed_hash("submission-token", token)
+    return keyed_hash("submission-token", token, receipt_keys().current)
 
 
 def key_matches(stored_hash, typed_key):
