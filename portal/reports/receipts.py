@@ -34,7 +34,8 @@ def _encode(data, length):
 
 def access_key_for(submission_token):
     """The access key that belongs to a submission token (deterministic under the secret)."""
-    digest = hmac.new(receipt_keys().current, b"access-key\x00" + submission_token.encode(), "sha256").digest()
+    message = b"access-key\x00" + submission_token.encode()
+    digest = hmac.new(receipt_keys().current, message, "sha256").digest()
     return _encode(digest[:13], KEY_CHARS)
 
 
