@@ -12,7 +12,9 @@ DIR_MODE = 0o700
 def private_dir(path):
     """Create the folder (and missing parents) as 0700; tighten it if it exists."""
     path = Path(path)
-    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):  # mkdir(parents=True) would give the parents the umask's mode
+        folder.mkdir(mode=DIR_MODE, exist_ok=True)
     path.chmod(DIR_MODE)
     return path
 

@@ -73,9 +73,7 @@ def parse_keyring(name, value):
     for item in items:
         kid, sep, secret = item.partition(":")
         if not sep or not KEY_ID.match(kid):
-            raise BadKey(
-                f"{name}: each entry must be id:secret with a short lower-case id (e.g. r2026:…)."
-            )
+            raise BadKey(f"{name}: each entry must be id:secret with a short lower-case id (e.g. r2026:…).")
         if kid in seen:
             raise BadKey(f"{name}: key id {kid!r} appears twice.")
         seen.add(kid)
