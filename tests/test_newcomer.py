@@ -12,7 +12,8 @@ def test_readme_starts_with_its_title_then_the_two_commands_and_stands_alone():
     lines = text.splitlines()
     assert lines[0].startswith("# ")
     first_block = text.split("```")[1]
-    assert [line.split()[:2] for line in first_block.strip().splitlines()] == [["make", "run"], ["make", "test"]]
+    commands = [line.split()[:2] for line in first_block.strip().splitlines()]
+    assert commands == [["make", "run"], ["make", "test"]]
     assert "../shared" not in text  # a clone elsewhere has no such folder
     assert "libmagic" in text
 
