@@ -94,6 +94,7 @@ def bind_form_session(client, binding=FORM_BINDING):
     as if this browser had opened the form (IsolatedClient does it before its first request)."""
     from portal.site.intake import FORM_SESSION
 
+    client._form_bound = True
     with client.session_transaction() as session:
         session[FORM_SESSION] = binding
 

@@ -181,11 +181,15 @@ def _place_before_commit(session):
         placed.append(_Placed(queued.pop(0).token, name, number))
 
 
+def _remove_staged_copy(path):
+    path.unlink(missing_ok=True)
+
+
 @event.listens_for(Session, "after_commit")
 def _clear_staging_after_commit(session):
     for item in session.info.pop(_PLACED, []):
         try:
-            staging_path(item.token).unlink(missing_ok=True)
+            _remove_staged_copy(staging_path(item.token))
         except OSError as exc:  # the evidence is safely stored; only a staged copy is left over
             log.error(
                 "Evidence for report %s is stored as %s, but its staged copy staging/%s could "

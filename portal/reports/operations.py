@@ -14,9 +14,9 @@ from portal.directory.routing import intake_office, route
 from portal.evidence.models import Evidence
 from portal.evidence.storage import max_files_per_submission, new_storage_name, store_on_commit
 from portal.extensions import db
+from portal.keys import BadKey
 from portal.reports.models import Assignment, Report, Supplement
 from portal.reports.numbering import next_number
-from portal.keys import BadKey
 from portal.reports.receipts import (
     access_key_for,
     content_digest,
@@ -121,20 +121,18 @@ def _attach_evidence(report, staged_files, now, supplement=None):
     if len(staged_files) > max_files_per_submission():
         raise ReportError("too_many_files")
     for staged in staged_files:
-        name = new_storage_name(staged)
-        report.evidence.append(
-            Evidence(
-                supplement=supplement,
-                storage_name=name,
-                original_name=staged.original_name,
-                mime_type=staged.mime_type,
-                size_bytes=staged.size_bytes,
-                sha256=staged.sha256,
-                metadata_stripped=staged.metadata_stripped,
-                created_at=now,
-            )
+        evidence = Evidence(
+            supplement=supplement,
+            storage_name=new_storage_name(staged),
+            original_name=staged.original_name,
+            mime_type=staged.mime_type,
+            size_bytes=staged.size_bytes,
+            sha256=staged.sha256,
+            metadata_stripped=staged.metadata_stripped,
+            created_at=now,
         )
-        store_on_commit(db.session, staged, report.evidence[-1])
+        report.evidence.append(evidence)
+        store_on_commit(db.session, staged, evidence)
 
 
 def submit_report(data, staged_files, submission_token):
