@@ -86,12 +86,28 @@ def database_url(database_template, tmp_path):
     return f"sqlite:///{copy}"
 
 
+FORM_BINDING = "test-form-binding"
+
+
+def bind_form_session(client, binding=FORM_BINDING):
+    """Give a client's session the intake-token binding that intake_form() tokens are made for,
+    as if this browser had opened the form (IsolatedClient does it before its first request)."""
+    from portal.site.intake import FORM_SESSION
+
+    client._form_bound = True
+    with client.session_transaction() as session:
+        session[FORM_SESSION] = binding
+
+
 class IsolatedClient(FlaskClient):
     """Each request runs in its own app context, as in production, even though the test holds
     one open (otherwise g — the cached locale, the signed-in user — and the db session would
     leak from one request to the next and hide bugs)."""
 
     def open(self, *args, **kwargs):
+        if not getattr(self, "_form_bound", False):
+            self._form_bound = True
+            bind_form_session(self)
         token = _cv_app.set(None)
         try:
             return super().open(*args, **kwargs)
@@ -164,8 +180,10 @@ def lookup(model, code):
 
 
 def intake_form(**overrides):
-    """A valid intake form as the browser posts it (ids resolved from reference codes)."""
+    """A valid intake form as the browser posts it (ids resolved from reference codes), with a
+    token issued to the session of any IsolatedClient (see bind_form_session)."""
     from portal.directory.models import Category, Region
+    from portal.reports.receipts import issue_submission_token
 
     form = {
         "kind": "tip",
@@ -178,7 +196,7 @@ def intake_form(**overrides):
         "occurred_on": "2026-11-01",
         "identity": "anonymous",
         "contact_email": "",
-        "submission_token": "test-token-" + os.urandom(6).hex(),
+        "submission_token": issue_submission_token(FORM_BINDING),
     }
     form.update(overrides)
     return form

@@ -1,11 +1,12 @@
 """Evidence on disk, outside static/, under random names.
 
 Uploads are first *staged* (so a form that fails validation keeps them); a submission turns staged
-files into stored evidence only when its transaction commits; discard_on_failure() removes them
-if it fails.
+files into stored evidence as part of its commit (placed in the store just before it, taken out
+again if the transaction rolls back); discard_on_failure() removes the staged files if it fails.
 """
 
 import hashlib
+import logging
 import os
 import secrets
 import time
@@ -16,13 +17,15 @@ from pathlib import Path
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from portal.evidence.sanitise import RejectedFile, clean
 from portal.files import private_dir, write_private
 
 STAGING_MAX_AGE = 24 * 3600
 _MOVES = "evidence_moves"
+_PLACED = "evidence_placed"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -107,31 +110,129 @@ def new_storage_name(staged):
     return f"{secrets.token_hex(16)}.{staged.extension}"
 
 
-def store_on_commit(session, staged, storage_name):
-    """Move the staged file into the store after commit; remove it if the transaction fails."""
-    session.info.setdefault(_MOVES, []).append((staged.token, storage_name))
+@dataclass(frozen=True)
+class _Queued:
+    transaction: object  # the (possibly nested) SessionTransaction it was queued in
+    token: str
+    evidence: object  # the Evidence row: its storage name, and its report's number for the log
+
+
+class EvidenceNotStored(OSError):
+    """A staged file could not be placed in the store, so the transaction did not commit."""
+
+
+def store_on_commit(session, staged, evidence):
+    """Put the staged file in the store as part of this transaction's commit.
+
+    The file is linked into the store just before the commit (a failure there aborts the commit,
+    so no report is saved without its files) and removed from the store if the transaction rolls
+    back; after the commit only the staged name is removed, which cannot lose anything.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_MOVES, []).append(_Queued(transaction, staged.token, evidence))
+
+
+def _place(source, target):
+    """Give the staged file its store name too (a hard link: atomic, no copy, same 0600 inode)."""
+    private_dir(target.parent)
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        raise
+    except OSError:  # a store on another file system, or one without hard links: copy it
+        write_private(target, source.read_bytes())
+
+
+@dataclass(frozen=True)
+class _Placed:
+    token: str
+    storage_name: str
+    number: str  # read before the commit: after it the rows are expired and cannot load
+
+
+def _report_number(evidence):
+    report = getattr(evidence, "report", None)
+    return getattr(report, "number", None) or "(new report)"
+
+
+@event.listens_for(Session, "before_commit")
+def _place_before_commit(session):
+    if session.in_nested_transaction():  # a savepoint released: the outer commit places them
+        return
+    placed, queued = session.info.setdefault(_PLACED, []), session.info.get(_MOVES, [])
+    while queued:  # an item leaves the queue only once placed: a failure leaves it to roll back
+        item = queued[0]
+        number, name = _report_number(item.evidence), item.evidence.storage_name
+        target = stored_path(name)
+        try:
+            _place(staging_path(item.token), target)
+        except OSError as exc:
+            log.error(
+                "Evidence for report %s could not be stored (staging/%s -> %s): %s; "
+                "the report was not saved and the citizen was asked to send it again.",
+                number,
+                item.token,
+                target,
+                exc,
+            )
+            raise EvidenceNotStored(str(exc)) from exc
+        placed.append(_Placed(queued.pop(0).token, name, number))
+
+
+def _remove_staged_copy(path):
+    path.unlink(missing_ok=True)
 
 
 @event.listens_for(Session, "after_commit")
-def _move_after_commit(session):
-    for token, storage_name in session.info.pop(_MOVES, []):
-        target = stored_path(storage_name)
-        private_dir(target.parent)
-        os.replace(staging_path(token), target)
+def _clear_staging_after_commit(session):
+    for item in session.info.pop(_PLACED, []):
+        try:
+            _remove_staged_copy(staging_path(item.token))
+        except OSError as exc:  # the evidence is safely stored; only a staged copy is left over
+            log.error(
+                "Evidence for report %s is stored as %s, but its staged copy staging/%s could "
+                "not be removed (%s); purge-staging will remove it.",
+                item.number,
+                item.storage_name,
+                item.token,
+                exc,
+            )
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session):
-    # The staged files are not removed here: a double submit rolls back while the first
-    # request may still be moving the same files. Callers use discard_on_failure().
-    session.info.pop(_MOVES, None)
+def _inside(transaction, ended):
+    if transaction is None:  # queued before the session began: part of the outermost
+        return ended.parent is None
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _undo_after_rollback(session, previous_transaction):
+    """Forget only what was queued inside the transaction that ended (a savepoint drops its own
+    files, not the outer transaction's); when the whole transaction ends, unplace what was placed."""
+    queued = session.info.get(_MOVES)
+    if queued:
+        session.info[_MOVES] = [q for q in queued if not _inside(q.transaction, previous_transaction)]
+    if previous_transaction.parent is None:
+        for item in session.info.pop(_PLACED, []):
+            stored_path(item.storage_name).unlink(missing_ok=True)
 
 
 @contextmanager
-def discard_on_failure(staged_files):
-    """Remove the staged files if the block fails, so a failed submission leaves none behind."""
+def discard_on_failure(staged_files, keep_on=()):
+    """Remove the staged files if the block fails, so a failed submission leaves none behind.
+
+    Exceptions in keep_on leave them: the caller shows the form again with the files listed.
+    """
     try:
         yield
+    except keep_on:
+        raise
     except BaseException:
         discard_staged(staged_files)
         raise

@@ -58,9 +58,14 @@ class Report(db.Model):
     wants_reward: Mapped[bool] = mapped_column(default=False)
     language: Mapped[str] = mapped_column(String(10), default="zh_CN")
 
+    # Id of the RECEIPT_KEYS entry both hashes below were made with (keys rotate; ids stay).
+    receipt_key_id: Mapped[str] = mapped_column(String(16))
     access_key_hash: Mapped[str] = mapped_column(String(64))
     # Hash of the form's one-time token: a double-click finds the report instead of making two.
     submission_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Keyed digest of what the form sent: the receipt is shown again only for the same content.
+    # NULL for reports made before it existed (a repeat of those is "form already used").
+    submission_digest: Mapped[str | None] = mapped_column(String(64))
 
     decline_ground: Mapped[str | None] = mapped_column(String(40))
     decline_reason: Mapped[str | None] = mapped_column(Text)

@@ -1,9 +1,11 @@
 """Every change to a report is one function here: it checks the rules, changes the rows, and
 records an audit event. Callers (views, CLI, demo loader) commit once afterwards."""
 
-from dataclasses import dataclass
+import hmac
+from dataclasses import dataclass, fields
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import select
 
 from portal.audit.chain import CITIZEN, record_event
@@ -12,16 +14,18 @@ from portal.directory.routing import intake_office, route
 from portal.evidence.models import Evidence
 from portal.evidence.storage import max_files_per_submission, new_storage_name, store_on_commit
 from portal.extensions import db
+from portal.keys import BadKey
 from portal.reports.models import Assignment, Report, Supplement
 from portal.reports.numbering import next_number
 from portal.reports.receipts import (
     access_key_for,
+    content_digest,
     hash_access_key,
     hash_submission_token,
-    key_matches,
     normalise_number,
 )
 from portal.reports.states import REASON_REQUIRED, DeclineGround, Kind, State, can_transition
+from portal.security import receipt_keys
 
 # A repeated submit with the same form token shows the same receipt only this soon after.
 DUPLICATE_WINDOW_SECONDS = 600
@@ -65,40 +69,70 @@ def local_year(moment):
     return to_local(moment).year
 
 
+def _receipt_key(report):
+    """The receipt key that made this report's hashes, or None (logged) if it was removed."""
+    try:
+        return receipt_keys().get(report.receipt_key_id)
+    except BadKey:
+        current_app.logger.error(
+            "RECEIPT_KEYS has no key with id %r, which report %s needs: its receipt cannot be "
+            "opened until that key is put back after the newer ones.",
+            report.receipt_key_id,
+            report.number,
+        )
+        return None
+
+
 def find_by_submission_token(token):
-    return db.session.scalar(
-        select(Report).where(Report.submission_token_hash == hash_submission_token(token))
-    )
+    """The report made from this form token, under whichever receipt key made it."""
+    ring = receipt_keys()
+    hashes = {hash_submission_token(token, key): kid for kid, key in ring.keys}
+    report = db.session.scalar(select(Report).where(Report.submission_token_hash.in_(hashes)))
+    if report is None or hashes[report.submission_token_hash] != report.receipt_key_id:
+        return None
+    return report
 
 
-def repeated_receipt(token):
-    """The receipt of a report already made from this form, if made within the window."""
+def _submission_digest(data, staged_files, key):
+    """What the form said (everything but the page language) and which files it carried."""
+    sent = {f.name: getattr(data, f.name) for f in fields(data) if f.name != "language"}
+    sent |= {"category": data.category.id, "region": data.region.id}
+    return content_digest(sent, [f.sha256 for f in staged_files], key)
+
+
+def repeated_receipt(token, data, staged_files):
+    """The receipt of the report this very form made, or None if it made none.
+
+    Only for the same content, soon after: a token sent again with other content, or late,
+    is "form already used" (the caller shows the form again with a new token).
+    """
     report = find_by_submission_token(token)
     if report is None:
         return None
-    if (utcnow() - report.received_at).total_seconds() > DUPLICATE_WINDOW_SECONDS:
+    key = receipt_keys().get(report.receipt_key_id)
+    too_late = (utcnow() - report.received_at).total_seconds() > DUPLICATE_WINDOW_SECONDS
+    same = hmac.compare_digest(report.submission_digest or "", _submission_digest(data, staged_files, key))
+    if too_late or not same:
         raise ReportError("form_already_used")
-    return Receipt(report, access_key_for(token), repeated=True)
+    return Receipt(report, access_key_for(token, key), repeated=True)
 
 
 def _attach_evidence(report, staged_files, now, supplement=None):
     if len(staged_files) > max_files_per_submission():
         raise ReportError("too_many_files")
     for staged in staged_files:
-        name = new_storage_name(staged)
-        report.evidence.append(
-            Evidence(
-                supplement=supplement,
-                storage_name=name,
-                original_name=staged.original_name,
-                mime_type=staged.mime_type,
-                size_bytes=staged.size_bytes,
-                sha256=staged.sha256,
-                metadata_stripped=staged.metadata_stripped,
-                created_at=now,
-            )
+        evidence = Evidence(
+            supplement=supplement,
+            storage_name=new_storage_name(staged),
+            original_name=staged.original_name,
+            mime_type=staged.mime_type,
+            size_bytes=staged.size_bytes,
+            sha256=staged.sha256,
+            metadata_stripped=staged.metadata_stripped,
+            created_at=now,
         )
-        store_on_commit(db.session, staged, name)
+        report.evidence.append(evidence)
+        store_on_commit(db.session, staged, evidence)
 
 
 def submit_report(data, staged_files, submission_token):
@@ -110,7 +144,8 @@ def submit_report(data, staged_files, submission_token):
         raise ReportError("real_name_needs_name")
     now = utcnow()
     decision = route(data.category, data.region)
-    access_key = access_key_for(submission_token)
+    ring = receipt_keys()
+    access_key = access_key_for(submission_token, ring.current)
     report = Report(
         kind=kind.value,
         state=State.SUBMITTED.value,
@@ -129,8 +164,10 @@ def submit_report(data, staged_files, submission_token):
         contact_email=data.contact_email or None,
         wants_reward=data.wants_reward,
         language=data.language,
-        access_key_hash=hash_access_key(access_key),
-        submission_token_hash=hash_submission_token(submission_token),
+        receipt_key_id=ring.current_id,
+        access_key_hash=hash_access_key(access_key, ring.current),
+        submission_token_hash=hash_submission_token(submission_token, ring.current),
+        submission_digest=_submission_digest(data, staged_files, ring.current),
         received_at=now,
         updated_at=now,
     )
@@ -156,11 +193,13 @@ def submit_report(data, staged_files, submission_token):
 
 
 def find_by_receipt(number, key):
-    """The report for a receipt, or None. A wrong number costs the same work as a wrong key."""
+    """The report for a receipt, or None. A wrong number costs the same work as a wrong key:
+    one keyed hash, under the report's receipt key or, for no report, the current one."""
     report = db.session.scalar(select(Report).where(Report.number == normalise_number(number)))
-    stored = report.access_key_hash if report else "0" * 64
-    matches = key_matches(stored, key)
-    return report if (report is not None and matches) else None
+    secret = _receipt_key(report) if report is not None else None
+    stored = report.access_key_hash if secret is not None else "0" * 64
+    matches = hmac.compare_digest(stored, hash_access_key(key, secret or receipt_keys().current))
+    return report if (secret is not None and matches) else None
 
 
 def add_supplement(report, body, staged_files):

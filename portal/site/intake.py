@@ -1,13 +1,13 @@
 """Filing a report and showing its receipt."""
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, session
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from portal.directory.models import Category, Region
-from portal.evidence.storage import discard_on_failure
+from portal.evidence.storage import EvidenceNotStored, discard_on_failure, discard_staged
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.reports.operations import (
@@ -16,12 +16,20 @@ from portal.reports.operations import (
     repeated_receipt,
     submit_report,
 )
-from portal.reports.receipts import MIN_TOKEN_LENGTH, format_key, new_submission_token
+from portal.reports.receipts import (
+    format_key,
+    issue_submission_token,
+    new_form_binding,
+    submission_token_valid,
+)
 from portal.site import bp
 from portal.site.forms import IntakeForm
 from portal.site.http import no_store
 from portal.site.messages import report_error_text
 from portal.site.uploads import collect_evidence, evidence_limits, keep_staged
+
+# Session key of the random value this browser's intake tokens are bound to.
+FORM_SESSION = "intake_form"
 
 
 def _category_choices():
@@ -79,22 +87,41 @@ def _render_receipt(receipt):
     return no_store(html)
 
 
+def _form_binding():
+    """This browser session's binding for intake tokens (made on its first visit to the form)."""
+    if not session.get(FORM_SESSION):
+        session[FORM_SESSION] = new_form_binding()
+    return session[FORM_SESSION]
+
+
 def _submit(form, staged):
-    token = form.submission_token.data
-    receipt = repeated_receipt(token)
-    if receipt:
-        return receipt
-    with discard_on_failure(staged):
-        try:
-            receipt = submit_report(_intake_data(form), staged, token)
-            db.session.commit()
-        except IntegrityError:
-            # A concurrent double submit committed first: show its receipt instead.
-            db.session.rollback()
-            receipt = repeated_receipt(token)
-            if receipt is None:
-                raise
+    """File the report, or find the one this very form already filed (a double click)."""
+    token, data = form.submission_token.data, _intake_data(form)
+    # Refusals keep the files (the form is shown again); a crash discards them.
+    with discard_on_failure(staged, keep_on=(ReportError, EvidenceNotStored)):
+        receipt = repeated_receipt(token, data, staged)
+        if receipt is None:
+            try:
+                receipt = submit_report(data, staged, token)
+                db.session.commit()
+            except IntegrityError:
+                # A concurrent double submit committed first: show its receipt instead.
+                db.session.rollback()
+                receipt = repeated_receipt(token, data, staged)
+                if receipt is None:
+                    raise
+    if receipt.repeated:
+        # The first request stored its own copies before it committed; these are spare.
+        discard_staged(staged)
     return receipt
+
+
+def _refusal(code, form, staged):
+    """Roll back, keep every file still staged, and say why (a used form gets a new token)."""
+    db.session.rollback()
+    if code == "form_already_used":
+        form.submission_token.data = issue_submission_token(_form_binding())
+    return keep_staged(form, staged), report_error_text(code)
 
 
 @bp.route("/report/new", methods=["GET", "POST"])
@@ -102,24 +129,24 @@ def new_report():
     form = IntakeForm()
     form.category.choices = _category_choices()
     form.region.choices = _region_choices()
-    file_errors = []
-    token = form.submission_token.data or ""
-    if not MIN_TOKEN_LENGTH <= len(token) <= 64:  # only tokens we could have issued
-        form.submission_token.data = new_submission_token()
+    staged, file_errors, status = [], [], 200
+    token_ok = submission_token_valid(form.submission_token.data, _form_binding())
     if request.method == "POST":
         staged, file_errors = collect_evidence(form)
-        if form.validate() and not file_errors:
+        status = 422
+        code = None if token_ok else "form_not_issued"
+        if form.validate() and not file_errors and token_ok:
             try:
                 return _render_receipt(_submit(form, staged))
             except ReportError as exc:
-                db.session.rollback()
-                staged = keep_staged(form, staged)  # a failed submission may have discarded them
-                if exc.code == "form_already_used":
-                    form.submission_token.data = new_submission_token()
-                file_errors.append(report_error_text(exc.code))
-    else:
-        staged = []
-    status = 422 if request.method == "POST" else 200
+                code = exc.code
+            except EvidenceNotStored:
+                code, status = "evidence_not_stored", 503
+        if code:
+            staged, message = _refusal(code, form, staged)
+            file_errors.append(message)
+    if not token_ok:  # made up, from another session, or a first visit: a token for this session
+        form.submission_token.data = issue_submission_token(_form_binding())
     html = render_template(
         "site/new_report.html",
         form=form,

@@ -10,6 +10,14 @@ def report_error_text(code):
         "form_already_used": _(
             "This form was already sent. Check the details and send again to file a new report."
         ),
+        "form_not_issued": _(
+            "This form was not opened in this browser session (or it expired). Everything you "
+            "entered has been kept: check it and send again."
+        ),
+        "evidence_not_stored": _(
+            "Your files could not be saved just now, so the report was not sent. Everything you "
+            "entered has been kept: send it again in a few minutes."
+        ),
         "report_closed": _("This report is closed; information can no longer be added."),
         "nothing_to_add": _("Write something or attach a file before sending."),
         "too_many_files": _("Too many files: at most %(n)d per report.", n=max_files_per_submission()),
