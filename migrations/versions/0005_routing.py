@@ -1,4 +1,4 @@
-"""Routing rules: no two rules of equal specificity.
+"""Routing rules: no two rules of equal specificity; CHECKs on decline grounds and user roles.
 
 Revision ID: 0005
 Revises: 0004
@@ -35,15 +35,41 @@ def _refuse_existing_ties():
         raise RuntimeError(f"routing rules with the same category and region: {pairs}. Keep one of each pair.")
 
 
+# Enum-backed columns that had no CHECK (values as of this revision, not imported from the app).
+DECLINE_GROUNDS = (
+    "not_our_duty",
+    "before_court",
+    "not_personal_consumption",
+    "time_barred",
+    "materials_missing",
+    "other_legal",
+)
+ROLES = ("staff", "lead", "finance", "auditor", "admin")
+
+
+def _in(column, values):
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
 def upgrade():
     _refuse_existing_ties()
     with op.batch_alter_table("routing_rules", schema=None) as batch_op:
         batch_op.drop_constraint("category_region", type_="unique")
     # Outside the batch: SQLite's table rebuild does not carry expression indexes.
     op.create_index("uq_routing_rules_category_region", "routing_rules", KEY, unique=True)
+    with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.create_check_constraint(
+            op.f("ck_reports_decline_ground_valid"), _in("decline_ground", DECLINE_GROUNDS)
+        )
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.create_check_constraint(op.f("ck_users_user_role"), _in("role", ROLES))
 
 
 def downgrade():
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_users_user_role"), type_="check")
+    with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_reports_decline_ground_valid"), type_="check")
     op.drop_index("uq_routing_rules_category_region", table_name="routing_rules")
     with op.batch_alter_table("routing_rules", schema=None) as batch_op:
         batch_op.create_unique_constraint("category_region", ["category_id", "region_id"])
