@@ -87,12 +87,18 @@ def _tables(conn):
     }
 
 
-# What the inspector does not list: PostgreSQL functions and triggers; SQLite expression indexes
-# and triggers (the CREATE TABLE text itself is left out: a batch rebuild reorders constraints).
+# What the inspector does not list: PostgreSQL functions, triggers, sequences and enum types;
+# SQLite expression indexes and triggers (its CREATE TABLE text is left out: a batch rebuild
+# reorders the constraints).
 POSTGRES_EXTRAS = (
-    "SELECT 'routine', routine_name, '' FROM information_schema.routines WHERE routine_schema = 'public'"
+    "SELECT 'routine', routine_name, coalesce(routine_definition, '') FROM information_schema.routines"
+    " WHERE routine_schema = 'public'"
     " UNION ALL SELECT 'trigger', trigger_name, event_object_table || ' ' || event_manipulation || ' '"
     " || action_statement FROM information_schema.triggers WHERE trigger_schema = 'public'"
+    " UNION ALL SELECT 'sequence', sequence_name, '' FROM information_schema.sequences"
+    " WHERE sequence_schema = 'public'"
+    " UNION ALL SELECT 'type', t.typname, '' FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+    " WHERE n.nspname = 'public' AND t.typtype = 'e'"
 )
 SQLITE_EXTRAS = "SELECT type, name, sql FROM sqlite_master WHERE type != 'table' AND sql IS NOT NULL"
 
