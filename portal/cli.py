@@ -18,9 +18,12 @@ def seed():
 
 @seed.command("reference", help="Load categories, departments, regions, routing rules (idempotent).")
 def seed_reference():
-    from portal.directory.loader import load_reference_data
+    from portal.directory.loader import ReferenceDataError, load_reference_data
 
-    counts = load_reference_data()
+    try:
+        counts = load_reference_data()
+    except ReferenceDataError as exc:
+        raise click.ClickException(f"reference data not loaded: {exc}") from None
     db.session.commit()
     click.echo("reference data: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 

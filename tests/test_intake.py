@@ -189,8 +189,17 @@ def test_invalid_licence_and_id_numbers_are_explained(client):
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "统一社会信用代码" in page or "信用代码" in page
+    assert errors_next_to(page, "business_licence") == [
+        "这不是有效的18位统一社会信用代码或15位营业执照注册号。请核对，或不填写此项。"
+    ]
+    assert errors_next_to(page, "reporter_id_number") == ["身份证号码无效。请核对，或留空。"]
     assert count(Report) == 0
+
+
+def errors_next_to(page, name):
+    """The error messages shown in the same form group as the input called `name`."""
+    group = next(g for g in page.split('<div class="mb-3">') if f'name="{name}"' in g)
+    return re.findall(r'class="invalid-feedback d-block" role="alert">(.*?)</div>', group)
 
 
 def test_real_name_without_name_or_phone_is_refused(client):

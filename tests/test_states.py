@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.reports.operations import ReportError, reroute_report, submit_report, transition_report
 from portal.reports.receipts import new_submission_token
 from portal.reports.states import TRANSITIONS, State
+from portal.site.messages import report_error_text
 from tests.conftest import lookup, make_intake
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -116,3 +117,64 @@ def test_evidence_count_is_limited_in_the_domain_not_only_the_form(app):
     report = new_report()
     with pytest.raises(ReportError):
         add_supplement(report, "补充", staged)
+
+
+def returned_report():
+    report = new_report()
+    transition_report(report, "returned", SYSTEM, reason="属于农产品")
+    db.session.commit()
+    return report
+
+
+def test_returned_report_is_not_resubmitted_without_naming_a_department():
+    report = returned_report()
+    with pytest.raises(ReportError) as refused:
+        transition_report(report, "submitted", SYSTEM, reason="重新提交")
+    assert refused.value.code == "reroute_required"
+    db.session.commit()
+    assert (report.state, report.department.code) == ("returned", "fso")
+    assert actions(report) == ["report.submitted", "report.returned"]
+
+
+def test_reroute_writes_one_event_with_from_to_and_department():
+    report = returned_report()
+    reroute_report(report, lookup(Department, "agriculture"), SYSTEM, "转农业农村局")
+    db.session.commit()
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_id == report.id).order_by(AuditEvent.id)
+    ).all()
+    assert [e.action for e in events] == ["report.submitted", "report.returned", "report.rerouted"]
+    assert events[-1].data == {
+        "from": "returned",
+        "to": "submitted",
+        "department": "agriculture",
+        "reason": "转农业农村局",
+    }
+    assert report.return_reason is None
+
+
+def test_return_event_names_the_intake_office_it_went_to():
+    returned_report()
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report.returned")).one()
+    assert event.data == {"from": "submitted", "to": "returned", "reason": "属于农产品", "department": "fso"}
+
+
+def test_invalid_decline_ground_is_refused_with_a_message_not_a_crash(app):
+    complaint = new_report(kind="complaint")
+    with pytest.raises(ReportError) as refused:
+        transition_report(complaint, "declined", SYSTEM, reason="已起诉", decline_ground="bribed")
+    assert refused.value.code == "invalid_decline_ground"
+    with app.test_request_context("/?lang=en"):
+        assert report_error_text(refused.value.code) == (
+            "This is not one of the legal grounds for declining. Choose a ground from the list."
+        )
+    db.session.commit()
+    assert (complaint.state, complaint.decline_reason) == ("submitted", None)
+    assert actions(complaint) == ["report.submitted"]
+
+
+def test_unknown_target_state_is_refused_as_a_rule_not_a_crash():
+    report = new_report()
+    with pytest.raises(ReportError) as refused:
+        transition_report(report, "vanished", SYSTEM)
+    assert refused.value.code == "invalid_transition" and report.state == "submitted"

@@ -41,7 +41,13 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, name="user_role", native_enum=False, values_callable=lambda e: [m.value for m in e])
+        Enum(
+            Role,
+            name="user_role",
+            native_enum=False,
+            create_constraint=True,  # a CHECK: without it any string would do
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     active: Mapped[bool] = mapped_column(default=True)

@@ -17,12 +17,16 @@ FILES = ("categories.json", "departments.json", "regions.json", "routing_rules.j
 _CHANGES = "reference_changes"
 
 
-def _document(name):
-    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+class ReferenceDataError(ValueError):
+    """A data file would make the reference data inconsistent; nothing was loaded."""
 
 
-def _items(name):
-    return _document(name)["items"]
+def _document(data_dir, name):
+    return json.loads((Path(data_dir) / name).read_text(encoding="utf-8"))
+
+
+def _items(data_dir, name):
+    return _document(data_dir, name)["items"]
 
 
 def _upsert(model, code, **values):
@@ -41,8 +45,8 @@ def _upsert(model, code, **values):
     return row, created
 
 
-def _load_categories():
-    items = _items("categories.json")
+def _load_categories(data_dir):
+    items = _items(data_dir, "categories.json")
     for position, item in enumerate(items):
         _upsert(
             Category,
@@ -56,8 +60,8 @@ def _load_categories():
     return len(items)
 
 
-def _load_departments():
-    items = _items("departments.json")
+def _load_departments(data_dir):
+    items = _items(data_dir, "departments.json")
     for item in items:
         _upsert(
             Department,
@@ -90,8 +94,29 @@ def by_code(model, code):
     return row
 
 
-def _load_rules():
-    items = _items("routing_rules.json")
+def _rules_kept_in_database(file_codes):
+    """(code, category code, region code) of rules in the database that the file does not list."""
+    kept = db.session.scalars(select(RoutingRule).where(RoutingRule.code.not_in(file_codes)))
+    return [
+        (r.code, r.category.code if r.category else None, r.region.code if r.region else None) for r in kept
+    ]
+
+
+def _check_rules_distinct(items):
+    """Refuse two rules for the same (category, region), null included: route() could not choose."""
+    rows = _rules_kept_in_database({item["code"] for item in items})
+    rows += [(item["code"], item["category"], item["region"]) for item in items]
+    seen = {}
+    for code, category, region in rows:
+        other = seen.setdefault((category, region), code)
+        if other != code:
+            raise ReferenceDataError(
+                f"routing rules {other!r} and {code!r} both send category {category or 'any'} in region "
+                f"{region or 'any'} to a department; keep one of them"
+            )
+
+
+def _load_rules(items):
     for item in items:
         _upsert(
             RoutingRule,
@@ -104,21 +129,24 @@ def _load_rules():
     return len(items)
 
 
-def load_reference_data(actor=LOADER):
+def load_reference_data(actor=LOADER, data_dir=DATA_DIR):
     """Insert or update every reference row; returns counts. The caller commits.
 
     Routing rules decide who owns a report, so a load that changed anything writes one audit
     event listing the changes and the data files' versions; an unchanged reload writes none.
+    A file with two rules for the same (category, region) is refused before anything is written.
     """
+    rules = _items(data_dir, "routing_rules.json")
+    _check_rules_distinct(rules)
     db.session.info.pop(_CHANGES, None)
-    counts = {"categories": _load_categories(), "departments": _load_departments()}
-    counts["regions"] = _load_regions(_items("regions.json"))
+    counts = {"categories": _load_categories(data_dir), "departments": _load_departments(data_dir)}
+    counts["regions"] = _load_regions(_items(data_dir, "regions.json"))
     db.session.flush()
-    counts["routing_rules"] = _load_rules()
+    counts["routing_rules"] = _load_rules(rules)
     db.session.flush()
     changes = db.session.info.pop(_CHANGES, [])
     if changes:
-        versions = {name: _document(name)["version"] for name in FILES}
+        versions = {name: _document(data_dir, name)["version"] for name in FILES}
         record_event("reference_data.loaded", None, actor, {"versions": versions, "changes": changes})
     counts["changes"] = len(changes)
     return counts

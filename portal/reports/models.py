@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.directory.models import Category, Department, Region, RoutingRule
 from portal.extensions import db
-from portal.reports.states import OPEN_STATES, Kind, State
+from portal.reports.states import OPEN_STATES, DeclineGround, Kind, State
 from portal.security import EncryptedText
 
 
@@ -29,6 +29,7 @@ class Report(db.Model):
     __table_args__ = (
         CheckConstraint(_in("kind", Kind), name="kind_valid"),
         CheckConstraint(_in("state", State), name="state_valid"),
+        CheckConstraint(_in("decline_ground", DeclineGround), name="decline_ground_valid"),  # null passes
         CheckConstraint("kind = 'tip' OR wants_reward = false", name="reward_only_for_tips"),
         CheckConstraint("state != 'declined' OR decline_reason IS NOT NULL", name="declined_has_reason"),
         CheckConstraint("state != 'returned' OR return_reason IS NOT NULL", name="returned_has_reason"),

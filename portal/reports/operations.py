@@ -24,7 +24,7 @@ from portal.reports.receipts import (
     hash_submission_token,
     normalise_number,
 )
-from portal.reports.states import REASON_REQUIRED, DeclineGround, Kind, State, can_transition
+from portal.reports.states import REASON_REQUIRED, ROUTED_MOVES, DeclineGround, Kind, State, can_transition
 from portal.security import receipt_keys
 
 # A repeated submit with the same form token shows the same receipt only this soon after.
@@ -224,45 +224,80 @@ def add_supplement(report, body, staged_files):
 
 
 def transition_report(report, target, actor, reason=None, decline_ground=None):
-    """Move a report along the state machine; the only way its state ever changes."""
-    target = State(target)
-    if not can_transition(report.state, target):
-        raise ReportError("invalid_transition", f"{report.state} → {target}")
-    if target in REASON_REQUIRED and not reason:
-        raise ReportError("reason_required")
-    if target == State.DECLINED:
-        if report.kind == Kind.COMPLAINT and decline_ground is None:
-            raise ReportError("decline_ground_required")
-        report.decline_ground = DeclineGround(decline_ground).value if decline_ground else None
-        report.decline_reason = reason
-    if target == State.RETURNED:
-        report.return_reason = reason
-    previous = report.state
-    report.state = target.value
-    report.updated_at = utcnow()
-    if target == State.RETURNED:
-        _assign(report, intake_office(), None)
-    record_event(
-        f"report.{target.value}",
-        report,
-        actor,
-        {"from": previous, "to": target.value, "reason": reason, "ground": decline_ground},
+    """Move a report along the state machine. Re-routing names a department: reroute_report()."""
+    _change_state(report, _state(target), actor, reason=reason, ground=decline_ground)
+    return report
+
+
+def reroute_report(report, department, actor, reason):
+    """The intake office sends a returned report to the competent department."""
+    if report.state != State.RETURNED:
+        raise ReportError("not_returned")
+    _change_state(
+        report, State.SUBMITTED, actor, reason=reason, department=department, action="report.rerouted"
     )
     return report
+
+
+def _state(value):
+    try:
+        return State(value)
+    except ValueError:
+        raise ReportError("invalid_transition", f"unknown state {value!r}") from None
+
+
+def _change_state(report, target, actor, *, reason=None, ground=None, department=None, action=None):
+    """The one place a report's state changes: the move is checked against the transition table,
+    the columns the new state needs are set, and one event records from, to and department."""
+    previous = State(report.state)
+    _check_move(previous, target, reason, department)
+    ground = _decline_ground(report, target, ground)
+    if target == State.DECLINED:
+        report.decline_ground, report.decline_reason = ground, reason
+    if target == State.RETURNED:
+        report.return_reason = reason
+        department = intake_office()  # a return always goes to the intake office, which re-routes
+    elif previous == State.RETURNED:
+        report.return_reason = None  # answered by the re-routing; the audit event keeps it
+    report.state = target.value
+    report.updated_at = utcnow()
+    data = {"from": previous.value, "to": target.value, "reason": reason}
+    if ground:
+        data["ground"] = ground
+    if department is not None:
+        _assign(report, department, None)
+        data["department"] = department.code
+    record_event(action or f"report.{target.value}", report, actor, data)
+
+
+def _check_move(current, target, reason, department):
+    if not can_transition(current, target):
+        raise ReportError("invalid_transition", f"{current} → {target}")
+    routed = (current, target) in ROUTED_MOVES
+    if routed and department is None:
+        raise ReportError("reroute_required", f"{current} → {target} names a department")
+    if department is not None and not routed:
+        raise ReportError("invalid_transition", f"{current} → {target} names no department")
+    if target in REASON_REQUIRED and not reason:
+        raise ReportError("reason_required")
+
+
+def _decline_ground(report, target, ground):
+    """The decline's legal ground from the fixed list; complaints need one, other moves none."""
+    if target != State.DECLINED:
+        if ground:
+            raise ReportError("invalid_decline_ground", "a ground only goes with a decline")
+        return None
+    if not ground:
+        if report.kind == Kind.COMPLAINT:
+            raise ReportError("decline_ground_required")
+        return None
+    try:
+        return DeclineGround(ground).value
+    except ValueError:
+        raise ReportError("invalid_decline_ground", f"unknown ground {ground!r}") from None
 
 
 def _assign(report, department, rule):
     report.department = department
     report.assignments.append(Assignment(department=department, rule=rule, assigned_at=utcnow()))
-
-
-def reroute_report(report, department, actor, reason):
-    """The intake office sends a returned report to the competent department."""
-    if report.state != State.RETURNED or not can_transition(report.state, State.SUBMITTED):
-        raise ReportError("not_returned")
-    _assign(report, department, None)
-    report.state = State.SUBMITTED.value
-    report.return_reason = None
-    report.updated_at = utcnow()
-    record_event("report.rerouted", report, actor, {"department": department.code, "reason": reason})
-    return report

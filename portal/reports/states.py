@@ -1,4 +1,4 @@
-"""The report lifecycle: one transition table, checked by operations.transition_report()."""
+"""The report lifecycle: one transition table, checked by operations._change_state() for every move."""
 
 import enum
 
@@ -41,6 +41,11 @@ TRANSITIONS = {
     State.DECLINED: set(),
     State.CLOSED: set(),
 }
+
+# Moves that hand the report to a department the caller must name. A returned report starts
+# again as submitted only when the intake office re-routes it (operations.reroute_report);
+# a move into RETURNED always goes to the intake office, so it names none.
+ROUTED_MOVES = frozenset({(State.RETURNED, State.SUBMITTED)})
 
 # States in which the reporter may still add evidence and text.
 OPEN_STATES = frozenset({State.SUBMITTED, State.RETURNED, State.ACCEPTED, State.INVESTIGATING})

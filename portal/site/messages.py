@@ -23,5 +23,11 @@ def report_error_text(code):
         "too_many_files": _("Too many files: at most %(n)d per report.", n=max_files_per_submission()),
         "reward_only_for_tips": _("Rewards are only for tip-offs. Untick the box or choose tip-off."),
         "real_name_needs_name": _("Enter your name, or choose to report anonymously."),
+        "invalid_decline_ground": _(
+            "This is not one of the legal grounds for declining. Choose a ground from the list."
+        ),
+        "reroute_required": _(
+            "A returned report goes to a department only by re-routing: choose the department."
+        ),
     }
     return texts.get(code, _("The report could not be saved. Check your answers and try again."))
