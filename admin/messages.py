@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 def _wait_text(wait):
     """Whole minutes, rounded up, so a person never comes back a little too early."""
-    return format_timedelta(timedelta(minutes=max(1, ceil(wait.total_seconds() / 60))), threshold=2)
+    return format_timedelta(timedelta(minutes=max(1, ceil(wait.total_seconds() / 60))))
 
 
 def sign_in_error_text(exc):
