@@ -5,7 +5,7 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal import create_app
 from portal.accounts.models import Role, User, _hasher
@@ -205,3 +205,22 @@ def test_demo_password_refusal_reveals_no_account(app, client):
     app.config["ENV_NAME"] = "production"
     page = post_login(client, "ghost", DEMO_PASSWORD, lang="en").get_data(as_text=True)
     assert "The published demo password only works in development." in page
+
+
+def test_counters_quiet_for_an_hour_are_forgotten(client):
+    from portal.accounts.models import SignInThrottle
+
+    with frozen_at(T0):
+        fail(client, "ghost", 1, address="10.0.0.7")
+    with frozen_at(T0 + timedelta(hours=1, minutes=1)):
+        fail(client, "clerk", 1, address="10.0.0.8")
+    assert db.session.scalar(select(func.count()).select_from(SignInThrottle)) == 2  # clerk and 10.0.0.8
+
+
+def test_a_nul_byte_in_the_name_is_an_ordinary_failure(app):
+    """PostgreSQL refuses NUL in a query; the name is refused before it gets there."""
+    with pytest.raises(SignInRefused) as refused:
+        sign_in("adm\x00in", "whatever it is", "10.1.2.3", "test")
+    db.session.commit()
+    assert refused.value.code == "wrong_credentials"
+    assert failures_audited()[0].data["username"] == "admin"

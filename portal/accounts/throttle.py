@@ -7,7 +7,7 @@ Unknown names are counted like real ones, so a lock reveals nothing about who ha
 import hashlib
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.accounts.models import SignInThrottle
@@ -46,6 +46,7 @@ def wait_before_sign_in(username, address, now):
 
 def count_failure(username, address, now):
     """One more failure for the name and for the address; each may now be locked for longer."""
+    _forget_stale(now)
     for scope, key in _keys(username, address).items():
         row = _locked_row(scope, key)
         if row.last_failure_at is None or now - row.last_failure_at > FORGET_AFTER:
@@ -64,6 +65,21 @@ def forget_account_failures(username):
     )
     if row is not None:
         row.failures, row.locked_until = 0, None
+
+
+def _forget_stale(now):
+    """Drop counters quiet for longer than FORGET_AFTER (they count as zero anyway).
+
+    Rows another worker holds are skipped, so two purges never wait on each other.
+    """
+    stale = (
+        select(SignInThrottle.id)
+        .where(SignInThrottle.last_failure_at < now - FORGET_AFTER)
+        .with_for_update(skip_locked=True)
+    )
+    ids = db.session.scalars(stale).all()
+    if ids:
+        db.session.execute(delete(SignInThrottle).where(SignInThrottle.id.in_(ids)))
 
 
 def _locked_row(scope, key):
