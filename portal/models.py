@@ -1,7 +1,8 @@
 """Import every model module so the metadata is complete (used by create_app and Alembic)."""
 
-from portal.accounts.models import User  # noqa: F401
+from portal.accounts.models import SignInThrottle, User  # noqa: F401
 from portal.audit.models import AuditChainHead, AuditEvent  # noqa: F401
 from portal.directory.models import Category, Department, Region, RoutingRule  # noqa: F401
 from portal.evidence.models import Evidence  # noqa: F401
 from portal.reports.models import Assignment, Report, ReportSequence, Supplement  # noqa: F401
+from portal.sessions.models import WebSession  # noqa: F401

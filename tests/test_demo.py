@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from portal.accounts.models import User
+from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
 from portal.reports.models import Report
 
@@ -38,7 +39,7 @@ def test_seed_is_idempotent(runner):
 
 def test_demo_accounts_can_sign_in(runner, client):
     runner.invoke(args=["seed", "demo"])
-    response = client.post("/admin/login", data={"username": "market.staff", "password": "demo-2026"})
+    response = client.post("/admin/login", data={"username": "market.staff", "password": DEMO_PASSWORD})
     assert response.status_code == 302
 
 

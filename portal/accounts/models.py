@@ -7,9 +7,10 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, String, func
+from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.accounts.passwords import check_new_password
 from portal.directory.models import Department
 from portal.extensions import db
 
@@ -59,6 +60,8 @@ class User(UserMixin, db.Model):
         return self.active
 
     def set_password(self, password):
+        """Hash a new password; the length rule applies wherever a password is set."""
+        check_new_password(password)
         self.password_hash = _hasher.hash(password)
 
     def check_password(self, password):
@@ -66,6 +69,23 @@ class User(UserMixin, db.Model):
             return _hasher.verify(self.password_hash, password)
         except (VerifyMismatchError, InvalidHashError):
             return False
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins per account name or per address, shared by every worker."""
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (
+        CheckConstraint("scope IN ('account', 'address')", name="scope_valid"),
+        UniqueConstraint("scope", "key_hash", name="uq_sign_in_throttles_scope_key_hash"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    # SHA-256 of the name as typed or of the address: fixed length, nothing readable at rest.
+    key_hash: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 def dummy_password_check(password):

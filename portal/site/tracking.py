@@ -1,24 +1,22 @@
 """Following a report with its receipt: status, public timeline, adding information."""
 
-import time
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from portal.evidence.storage import discard_on_failure
 from portal.extensions import db, limiter
-from portal.reports.models import Report
 from portal.reports.operations import ReportError, add_supplement, find_by_receipt
 from portal.reports.states import DECLINE_GROUND_TEXT, KIND_TEXT, PUBLIC_STATE_TEXT
 from portal.reports.timeline import public_timeline
+from portal.sessions.operations import end_tracking as end_tracking_session
+from portal.sessions.operations import open_tracking, tracked_report
 from portal.site import bp
 from portal.site.forms import LookupForm, SupplementForm
 from portal.site.http import no_store
 from portal.site.messages import report_error_text
 from portal.site.uploads import collect_evidence, evidence_limits, keep_staged
 
-TRACK_SESSION = "tracking"
-TRACK_IDLE_SECONDS = 30 * 60
+TRACK_SESSION = "tracking"  # the cookie holds a token; portal/sessions decides if it still works
 
 
 def _lookup_limit():
@@ -26,13 +24,12 @@ def _lookup_limit():
 
 
 def _tracked_report():
-    """The report this browser opened with a receipt, if the session is still fresh."""
-    data = session.get(TRACK_SESSION)
-    if not data or time.time() - data.get("at", 0) > TRACK_IDLE_SECONDS:
+    """The report this browser opened with a receipt, while its server-side session lives."""
+    report = tracked_report(session.get(TRACK_SESSION))
+    db.session.commit()  # an ended or touched session is saved before the page does anything
+    if report is None:
         session.pop(TRACK_SESSION, None)
-        return None
-    session[TRACK_SESSION] = {"id": data["id"], "at": time.time()}
-    return db.session.get(Report, data["id"])
+    return report
 
 
 @bp.route("/track", methods=["GET", "POST"])
@@ -43,7 +40,8 @@ def track():
     if form.validate_on_submit():
         report = find_by_receipt(form.number.data, form.access_key.data)
         if report is not None:
-            session[TRACK_SESSION] = {"id": report.id, "at": time.time()}
+            session[TRACK_SESSION] = open_tracking(report, session.get(TRACK_SESSION))
+            db.session.commit()
             return redirect(url_for("site.status"))
         not_found = True
         form.access_key.data = ""  # never echo a key back into the page
@@ -89,7 +87,8 @@ def status():
 
 @bp.post("/track/end")
 def end_tracking():
-    session.pop(TRACK_SESSION, None)
+    end_tracking_session(session.pop(TRACK_SESSION, None))
+    db.session.commit()
     flash(_("You have left the report. Keep your receipt to come back."), "info")
     return redirect(url_for("site.index"))
 
