@@ -21,7 +21,7 @@ from portal.site import bp
 from portal.site.forms import IntakeForm
 from portal.site.http import no_store
 from portal.site.messages import report_error_text
-from portal.site.uploads import collect_evidence, evidence_limits, keep_staged
+from portal.site.uploads import collect_evidence, evidence_limits, keep_evidence, keep_staged, post_limit_text
 
 
 def _category_choices():
@@ -102,13 +102,14 @@ def new_report():
     form = IntakeForm()
     form.category.choices = _category_choices()
     form.region.choices = _region_choices()
-    file_errors = []
+    file_errors, limited = [], None
     token = form.submission_token.data or ""
     if not MIN_TOKEN_LENGTH <= len(token) <= 64:  # only tokens we could have issued
         form.submission_token.data = new_submission_token()
     if request.method == "POST":
-        staged, file_errors = collect_evidence(form)
-        if form.validate() and not file_errors:
+        limited = post_limit_text("SUBMISSION_LIMIT")
+        staged, file_errors = (keep_evidence(form), []) if limited else collect_evidence(form)
+        if not limited and form.validate() and not file_errors:
             try:
                 return _render_receipt(_submit(form, staged))
             except ReportError as exc:
@@ -119,12 +120,13 @@ def new_report():
                 file_errors.append(report_error_text(exc.code))
     else:
         staged = []
-    status = 422 if request.method == "POST" else 200
+    status = 429 if limited else (422 if request.method == "POST" else 200)
     html = render_template(
         "site/new_report.html",
         form=form,
         staged=staged,
         file_errors=file_errors,
+        limited=limited,
         **evidence_limits(),
         max_upload_mb=current_app.config["MAX_UPLOAD_MB"],
     )
