@@ -186,10 +186,15 @@ def test_invalid_licence_and_id_numbers_are_explained(client):
             reporter_phone="13800138000",
             reporter_id_number="110105194912310021",
         ),
+        query_string={"lang": "en"},
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "统一社会信用代码" in page or "信用代码" in page
+    assert (
+        "This is not a valid 18-character credit code or 15-digit licence number. "
+        "Check it, or leave the field empty."
+    ) in page
+    assert "This ID card number is not valid. Check it, or leave it empty." in page
     assert count(Report) == 0
 
 

@@ -2,6 +2,7 @@
 
 import io
 import threading
+import warnings
 from dataclasses import dataclass
 
 import magic
@@ -9,6 +10,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 register_heif_opener()
+# MAX_PIXELS (below) is lower than Pillow's bomb limit, so its warning only repeats a refusal.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 # Content type → (extension, kind). Extensions are ours, never the uploader's.
 ALLOWED = {
@@ -24,10 +27,10 @@ ALLOWED = {
     "audio/x-m4a": ("m4a", "audio"),
 }
 
-# The largest photo a phone takes at its default setting. 50 MP sensors (Sony IMX766/IMX890,
-# Samsung GN-series: 8192×6144 = 50.3 MP) are the common top; 108 and 200 MP sensors bin to 12
+# The largest photo a phone takes at its usual settings: 50 MP sensors are the common top
+# (Sony IMX766: 8192×6144 = 50.3 MP; Samsung GN1: 8160×6120); 108 and 200 MP sensors bin to 12
 # or 50 MP unless a "full resolution" mode is chosen, and then the citizen is asked for a
-# smaller copy. One such image decodes to about 150 MB of RGB (the 80 MP cap before let a 311 KB
+# smaller copy. Such an image decodes to about 150 MB of RGB (the 80 MP cap before let a 311 KB
 # PNG cost 620 MB and 2.9 s).
 MAX_PIXELS = 8192 * 6144
 # Decoding is what costs memory: at most this many images per worker at once, and a file that

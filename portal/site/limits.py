@@ -26,7 +26,8 @@ def _enabled():
 
 
 def _budgets(setting, who):
-    return [(item, (PREFIX, setting, who)) for item in parse_many(current_app.config[setting])]
+    namespace = current_app.config.get("RATELIMIT_KEY_PREFIX") or PREFIX  # one Redis, many sites
+    return [(item, (namespace, setting, who)) for item in parse_many(current_app.config[setting])]
 
 
 def _wait_minutes(budgets):

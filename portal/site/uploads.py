@@ -2,6 +2,7 @@
 
 from flask import current_app, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.datastructures import FileStorage
 
 from portal.evidence.sanitise import RejectedFile
@@ -60,10 +61,12 @@ def post_limit_text(setting):
     minutes = post_refused(setting)
     if minutes is None:
         return None
-    return _(
+    return ngettext(
         "This form was sent too many times from your connection in a short while. "
-        "Wait %(minutes)d minutes and send it again; everything you entered is kept below.",
-        minutes=minutes,
+        "Wait %(num)d minute and send it again; everything you entered is kept below.",
+        "This form was sent too many times from your connection in a short while. "
+        "Wait %(num)d minutes and send it again; everything you entered is kept below.",
+        minutes,
     )
 
 
