@@ -34,8 +34,8 @@ DESCRIPTION_MIN = 10
 DESCRIPTION_MAX = 5000
 
 
-def _exists(model, row_id, active_only=False):
-    row = db.session.get(model, row_id)
+def _exists(model, pk, active_only=False):
+    row = db.session.get(model, pk)
     return row is not None and (not active_only or row.active)
 
 

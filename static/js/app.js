@@ -32,7 +32,7 @@ document.addEventListener("DOMContentLoaded", function () {
           c.checked = false;
           c.classList.remove("is-invalid");
         });
-        box.querySelectorAll(".invalid-feedback").forEach(function (e) { e.hidden = true; });
+        box.querySelectorAll(".invalid-feedback").forEach(function (e) { e.remove(); });
       }
       box.hidden = off && !box.querySelector(".is-invalid");
     }

@@ -291,6 +291,10 @@ def test_an_error_in_a_hidden_box_is_shown_in_the_summary_and_its_box(app, live_
     page.check("input[name=kind][value=tip]")
     page.check("input[name=kind][value=complaint]")
     assert page.locator("[data-tip-only]").is_hidden()
+    page.check("input[name=kind][value=tip]")  # back again: unticked, and no stale message
+    assert page.locator("[data-tip-only] .invalid-feedback").count() == 0
+    assert page.locator("input[name=wants_reward]").is_checked() is False
+    page.check("input[name=kind][value=complaint]")
     with page.expect_navigation() as navigation:
         page.click("form[data-once] button[type=submit]")
     assert navigation.value.status == 200, page.locator("main").inner_text()
