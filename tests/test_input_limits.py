@@ -7,6 +7,7 @@ import re
 import secrets
 import threading
 import time
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -248,41 +249,47 @@ def test_image_with_too_many_pixels_says_so_not_broken_image(client, size):
 def test_busy_decoder_refuses_the_image_and_keeps_files_already_staged(app, client):
     first = post(client, intake_form(business_name=""), files=[("发票.pdf", pdf_bytes())])
     staged = staged_field(first.get_data(as_text=True))
-    # Other requests hold every decoding slot of this worker (real contention, no mock).
-    for _ in range(sanitise.DECODE_SLOTS):
-        assert sanitise._decoding.acquire(timeout=1)
-    try:
+    with all_decoding_slots_taken():
         busy = post(
             client,
             intake_form(staged_evidence=staged),
             files=[("现场.jpg", jpeg_with_gps())],
             query_string={"lang": "en"},
         )
-    finally:
-        for _ in range(sanitise.DECODE_SLOTS):
-            sanitise._decoding.release()
     page = busy.get_data(as_text=True)
     assert busy.status_code == 422 and reports() == 0
     assert "现场.jpg could not be processed now because the server is busy." in page
     assert "发票.pdf" in page and len(staging_files(app)) == 1
 
 
+@contextmanager
+def all_decoding_slots_taken():
+    """Other requests hold every decoding slot of this worker (real contention, no mock)."""
+    held = 0
+    try:
+        for _ in range(sanitise.DECODE_SLOTS):
+            assert sanitise._decoding.acquire(timeout=1)
+            held += 1
+        yield lambda: sanitise._decoding.release()
+    finally:
+        for _ in range(held):
+            with suppress(ValueError):  # the test already gave one back
+                sanitise._decoding.release()
+
+
 def test_decoding_waits_for_a_slot_instead_of_running_unbounded(app):
     """With every slot taken, a decode starts only when one is released."""
-    for _ in range(sanitise.DECODE_SLOTS):
-        sanitise._decoding.acquire()
     finished = threading.Event()
 
     def decode():
         sanitise.clean(png_bytes())
         finished.set()
 
-    worker = threading.Thread(target=decode)
-    worker.start()
-    time.sleep(0.3)
-    assert not finished.is_set()
-    sanitise._decoding.release()
-    worker.join(5)
-    assert finished.is_set()
-    for _ in range(sanitise.DECODE_SLOTS - 1):
-        sanitise._decoding.release()
+    with all_decoding_slots_taken() as release_one:
+        worker = threading.Thread(target=decode)
+        worker.start()
+        time.sleep(0.3)
+        assert not finished.is_set()
+        release_one()
+        worker.join(5)
+        assert finished.is_set()
