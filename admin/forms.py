@@ -3,10 +3,14 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from portal.validators import single_line, strip
+
 
 class LoginForm(FlaskForm):
     username = StringField(
-        _l("Username"), validators=[DataRequired(_l("Enter your username.")), Length(max=80)]
+        _l("Username"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter your username.")), single_line, Length(max=80)],
     )
     password = PasswordField(
         _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=200)]

@@ -66,7 +66,9 @@ def evidence():
     pass
 
 
-@evidence.command("purge-staging", help="Remove uploads staged more than a day ago and never submitted.")
+@evidence.command(
+    "purge-staging", help="Remove staged uploads past their expiry (2 hours) that were never submitted."
+)
 def evidence_purge():
     from portal.evidence.storage import purge_stale_staging
 

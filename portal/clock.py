@@ -30,3 +30,8 @@ def frozen_at(moment):
 def to_local(moment):
     """Stored times are naive UTC; people read Beijing time."""
     return moment.replace(tzinfo=UTC).astimezone(LOCAL_TZ)
+
+
+def local_today():
+    """Today's date in Beijing: what a citizen means by "today" (UTC lags by 8 hours at night)."""
+    return to_local(utcnow()).date()

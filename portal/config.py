@@ -4,6 +4,8 @@ chosen development or test environment runs on the published development keys.""
 import os
 from pathlib import Path
 
+from limits import parse_many
+
 from portal.clock import LOCAL_TZ_NAME
 from portal.keys import (
     DEV_AUDIT_KEYS,
@@ -21,6 +23,13 @@ INSTANCE = ROOT / "instance"
 ENVIRONMENTS = ("development", "test", "production")
 # The settings that hold secrets; none may repeat another.
 SECRET_SETTINGS = ("SECRET_KEY", "DATA_KEYS", "RECEIPT_KEYS", "AUDIT_KEYS")
+LIMIT_SETTINGS = (
+    "RECEIPT_LOOKUP_LIMIT",
+    "SUBMISSION_LIMIT",
+    "SUPPLEMENT_LIMIT",
+    "UPLOAD_MB_PER_SESSION",
+    "UPLOAD_MB_PER_ADDRESS",
+)
 
 
 class ConfigError(RuntimeError):
@@ -66,6 +75,14 @@ def from_environment():
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RECEIPT_LOOKUP_LIMIT": os.environ.get("RECEIPT_LOOKUP_LIMIT", "10 per minute;60 per hour"),
+        # Posts of the intake and supplement forms per client address (a refused post keeps
+        # what was typed; see portal/site/limits.py).
+        "SUBMISSION_LIMIT": os.environ.get("SUBMISSION_LIMIT", "10 per minute;60 per hour"),
+        "SUPPLEMENT_LIMIT": os.environ.get("SUPPLEMENT_LIMIT", "10 per minute;60 per hour"),
+        # Megabytes of uploads accepted into staging per browser session and per address, over
+        # the staging expiry (2 hours): one full report (5 × 20 MB) and corrections fit.
+        "UPLOAD_MB_PER_SESSION": os.environ.get("UPLOAD_MB_PER_SESSION", "150 per 2 hours"),
+        "UPLOAD_MB_PER_ADDRESS": os.environ.get("UPLOAD_MB_PER_ADDRESS", "500 per 2 hours"),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": LOCAL_TZ_NAME,
@@ -126,6 +143,17 @@ def _check_keys(config):
             seen[secret] = ring.name
 
 
+def _check_limits(config):
+    """A malformed limit refuses to start instead of failing the first citizen's post."""
+    for name in LIMIT_SETTINGS:
+        try:
+            parse_many(config[name])
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(
+                f"{name}={config[name]!r} is not a limit; write e.g. '10 per minute;60 per hour'."
+            ) from exc
+
+
 def check_config(config, server=False):
     """Refuse to run unsafely; the message says which setting is wrong and what to do."""
     env = config["ENV_NAME"]
@@ -138,6 +166,7 @@ def check_config(config, server=False):
         _check_production(config)
     else:
         _fill_development_keys(config, server)
+    _check_limits(config)
     if config["TRUSTED_PROXIES"] < 0:
         raise ConfigError("TRUSTED_PROXIES must be 0 or more (the number of proxies in front).")
     try:

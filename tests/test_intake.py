@@ -186,13 +186,17 @@ def test_invalid_licence_and_id_numbers_are_explained(client):
             reporter_phone="13800138000",
             reporter_id_number="110105194912310021",
         ),
+        query_string={"lang": "en"},
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert errors_next_to(page, "business_licence") == [
-        "这不是有效的18位统一社会信用代码或15位营业执照注册号。请核对，或不填写此项。"
+        "This is not a valid 18-character credit code or 15-digit licence number. "
+        "Check it, or leave the field empty."
     ]
-    assert errors_next_to(page, "reporter_id_number") == ["身份证号码无效。请核对，或留空。"]
+    assert errors_next_to(page, "reporter_id_number") == [
+        "This ID card number is not valid. Check it, or leave it empty."
+    ]
     assert count(Report) == 0
 
 

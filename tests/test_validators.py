@@ -1,9 +1,14 @@
 from portal.validators import (
+    MAX_ROW_ID,
+    display_name,
     id_check_char,
     is_valid_licence,
     is_valid_phone,
     is_valid_resident_id,
     is_valid_uscc,
+    normalise_code,
+    normalise_phone,
+    row_id,
     uscc_check_char,
 )
 
@@ -40,3 +45,25 @@ def test_phone_numbers():
     assert is_valid_phone("0571-87654321")
     assert not is_valid_phone("12345")
     assert not is_valid_phone("23800138000")
+
+
+def test_full_width_input_from_a_chinese_ime_is_read_as_ascii():
+    assert is_valid_uscc("９１３３０１００７９９６５５０５８Ｂ")
+    assert is_valid_licence("３３０１０６０００１２３４５６")
+    assert is_valid_resident_id("１１０１０５１９４９１２３１００２Ｘ")
+    assert is_valid_phone("１３８００１３８０００") and is_valid_phone("０５７１－８７６５４３２１")
+    assert normalise_code(" ９１３３ ０１００７９９６５５０５８ｂ ") == "91330100799655058B"
+    assert normalise_phone("０５７１－８７６５　４３２１") == "0571-87654321"
+
+
+def test_row_ids_outside_the_database_range_are_no_ids():
+    assert row_id("42") == 42 and row_id(" 7 ") == 7
+    for value in ("", None, "0", "-1", "1e3", "x", str(MAX_ROW_ID + 1), str(2**63), "9" * 400):
+        assert row_id(value) is None, value
+
+
+def test_display_names_cannot_disguise_or_break_lines():
+    assert display_name("现场\u202egnp.exe") == "现场gnp.exe"
+    assert display_name("C:\\Users\\王\\发票\x00.pdf") == "发票.pdf"
+    assert display_name("a\r\nb.png") == "a b.png"
+    assert display_name("\u2066\x07") == "file"

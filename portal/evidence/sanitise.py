@@ -1,6 +1,7 @@
 """Decide a file's type by its content and strip image metadata (EXIF, GPS) before storing."""
 
 import io
+import threading
 import warnings
 from dataclasses import dataclass
 
@@ -9,6 +10,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 register_heif_opener()
+# MAX_PIXELS (below) is lower than Pillow's bomb limit, so its warning only repeats a refusal.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 # Content type → (extension, kind). Extensions are ours, never the uploader's.
 ALLOWED = {
@@ -24,7 +27,17 @@ ALLOWED = {
     "audio/x-m4a": ("m4a", "audio"),
 }
 
-MAX_PIXELS = 80_000_000  # beyond any phone camera (a 200 MP sensor bins to 50 MP by default)
+# The largest photo a phone takes at its usual settings: 50 MP sensors are the common top
+# (Sony IMX766: 8192×6144 = 50.3 MP; Samsung GN1: 8160×6120); 108 and 200 MP sensors bin to 12
+# or 50 MP unless a "full resolution" mode is chosen, and then the citizen is asked for a
+# smaller copy. Such an image decodes to about 150 MB of RGB (the 80 MP cap before let a 311 KB
+# PNG cost 620 MB and 2.9 s).
+MAX_PIXELS = 8192 * 6144
+# Decoding is what costs memory: at most this many images per worker at once, and a file that
+# would wait longer than DECODE_WAIT_SECONDS is refused as "busy" (the citizen sends it again).
+DECODE_SLOTS = 2
+DECODE_WAIT_SECONDS = 2.0
+_decoding = threading.BoundedSemaphore(DECODE_SLOTS)
 
 _SAVE_FORMAT = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 
@@ -52,21 +65,27 @@ def detect_type(data):
 def _strip_image(data, mime):
     """Re-encode the pixels only; EXIF, GPS, XMP and comments are not carried over."""
     try:
-        with warnings.catch_warnings():
-            # A small file that decodes to a huge bitmap would exhaust memory: refuse it.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as img:
-                if img.width * img.height > MAX_PIXELS:
-                    raise RejectedFile("image_too_large")
-                img.load()
-                upright = ImageOps.exif_transpose(img)  # keep how the photo looked, drop the tags
-    except (
-        UnidentifiedImageError,
-        OSError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ) as exc:
+        with Image.open(io.BytesIO(data)) as img:
+            # A small file that decodes to a huge bitmap would exhaust memory: refuse it before
+            # decoding. (Pillow's own bomb limit is higher; its error gets the same advice.)
+            if img.width * img.height > MAX_PIXELS:
+                raise RejectedFile("image_too_large")
+            if not _decoding.acquire(timeout=DECODE_WAIT_SECONDS):
+                raise RejectedFile("busy")
+            try:
+                return _reencode(img, mime)
+            finally:
+                _decoding.release()
+    except Image.DecompressionBombError as exc:
+        raise RejectedFile("image_too_large") from exc
+    except (UnidentifiedImageError, OSError) as exc:
         raise RejectedFile("broken_image") from exc
+
+
+def _reencode(img, mime):
+    """Decode and save the pixels alone (the slow, memory-hungry part)."""
+    img.load()
+    upright = ImageOps.exif_transpose(img)  # keep how the photo looked, drop the tags
     out_format = _SAVE_FORMAT.get(mime, "JPEG")
     if out_format == "JPEG" and upright.mode not in ("RGB", "L"):
         upright = upright.convert("RGB")

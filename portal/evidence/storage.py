@@ -21,8 +21,20 @@ from sqlalchemy.orm import Session, scoped_session
 
 from portal.evidence.sanitise import RejectedFile, clean
 from portal.files import private_dir, write_private
+from portal.validators import display_name
 
-STAGING_MAX_AGE = 24 * 3600
+# Staged files are for one sitting at the form: long enough to fix a mistake and send, short
+# enough that abandoned uploads do not pile up (the upload quotas count over the same window).
+STAGING_MAX_AGE = 2 * 3600
+SIGNED_LIST_MAX_AGE = 24 * 3600
+# The purge waits a little longer than a staged file is accepted, so a file accepted by a
+# submission in progress is never removed under it.
+PURGE_GRACE = 10 * 60
+# Without a cron, uploads purge the staging area themselves: at most once per interval per
+# worker, and only a bounded slice of it each time, so no request pays for a huge folder.
+PURGE_INTERVAL = 5 * 60
+PURGE_SCAN_LIMIT = 500
+_last_purge = {"at": 0.0}
 _MOVES = "evidence_moves"
 _PLACED = "evidence_placed"
 log = logging.getLogger(__name__)
@@ -60,23 +72,19 @@ def stored_path(storage_name):
     return _root() / "store" / storage_name[:2] / storage_name
 
 
-def _safe_display_name(name):
-    base = os.path.basename((name or "").replace("\\", "/")).strip()
-    return base[:200] or "file"
-
-
 def stage_upload(data, original_name):
     """Clean and write an upload to the staging area; raises RejectedFile."""
     if len(data) > max_file_bytes():
         raise RejectedFile("too_large")
     result = clean(data)
+    purge_now_and_then()
     token = secrets.token_hex(16)
     path = staging_path(token)
     private_dir(path.parent)
     write_private(path, result.data)
     return StagedFile(
         token=token,
-        original_name=_safe_display_name(original_name),
+        original_name=display_name(original_name),
         mime_type=result.mime_type,
         extension=result.extension,
         size_bytes=len(result.data),
@@ -94,16 +102,31 @@ def sign_staged(files):
     return _serializer().dumps([asdict(f) for f in files])
 
 
+def _still_staged(staged):
+    """The file is there and younger than STAGING_MAX_AGE (so the purge cannot take it yet)."""
+    try:
+        return staging_path(staged.token).stat().st_mtime > time.time() - STAGING_MAX_AGE
+    except FileNotFoundError:
+        return False
+
+
+def read_staged(value):
+    """(files still staged, files that expired) from a hidden field; a tampered list is empty."""
+    if not value:
+        return [], []
+    try:
+        # The files' own age decides what expired; the list may be older (a re-rendered form).
+        items = _serializer().loads(value, max_age=SIGNED_LIST_MAX_AGE)
+    except BadSignature:
+        return [], []
+    files = [StagedFile(**item) for item in items]
+    alive = [f for f in files if _still_staged(f)]
+    return alive, [f for f in files if f not in alive]
+
+
 def unsign_staged(value):
     """Staged files from a hidden field; tampered, expired or vanished entries are dropped."""
-    if not value:
-        return []
-    try:
-        items = _serializer().loads(value, max_age=STAGING_MAX_AGE)
-    except BadSignature:
-        return []
-    files = [StagedFile(**item) for item in items]
-    return [f for f in files if staging_path(f.token).exists()]
+    return read_staged(value)[0]
 
 
 def new_storage_name(staged):
@@ -243,14 +266,32 @@ def discard_staged(files):
         staging_path(f.token).unlink(missing_ok=True)
 
 
-def purge_stale_staging(max_age=STAGING_MAX_AGE):
-    """Remove staged uploads nobody submitted; returns how many were removed."""
+def purge_stale_staging(max_age=STAGING_MAX_AGE + PURGE_GRACE, scan_limit=None):
+    """Remove staged uploads nobody submitted; returns how many were removed.
+
+    scan_limit bounds how many entries one call looks at (the opportunistic purge)."""
     folder = _root() / "staging"
     if not folder.exists():
         return 0
     cutoff, removed = time.time() - max_age, 0
-    for path in folder.iterdir():
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-            removed += 1
+    with os.scandir(folder) as entries:
+        for seen, entry in enumerate(entries):
+            if scan_limit is not None and seen >= scan_limit:
+                break
+            try:
+                stale = entry.stat().st_mtime < cutoff
+            except FileNotFoundError:  # submitted or purged by another worker meanwhile
+                continue
+            if stale:
+                Path(entry.path).unlink(missing_ok=True)
+                removed += 1
     return removed
+
+
+def purge_now_and_then():
+    """The purge without a cron: a bounded slice, at most once per PURGE_INTERVAL per worker."""
+    now = time.time()
+    if now - _last_purge["at"] < PURGE_INTERVAL:
+        return 0
+    _last_purge["at"] = now
+    return purge_stale_staging(scan_limit=PURGE_SCAN_LIMIT)

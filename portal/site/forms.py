@@ -1,7 +1,5 @@
 """Citizen forms. Labels and messages are lazy-translated; rules live in portal.validators."""
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,26 +15,27 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from portal.clock import local_today
 from portal.directory.models import Category, Region
 from portal.extensions import db
-from portal.validators import is_valid_licence, is_valid_phone, is_valid_resident_id
+from portal.validators import (
+    is_valid_licence,
+    is_valid_phone,
+    is_valid_resident_id,
+    multi_line,
+    normalise_code,
+    normalise_phone,
+    row_id,
+    single_line,
+    strip,
+)
 
 DESCRIPTION_MIN = 10
 DESCRIPTION_MAX = 5000
 
 
-def optional_int(value):
-    """Select values: "" (the placeholder) becomes None so DataRequired shows our message."""
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _exists(model, row_id, active_only=False):
-    row = db.session.get(model, row_id)
+def _exists(model, pk, active_only=False):
+    row = db.session.get(model, pk)
     return row is not None and (not active_only or row.active)
 
 
@@ -48,7 +47,7 @@ class EvidenceFields:
 
 
 class IntakeForm(EvidenceFields, FlaskForm):
-    submission_token = HiddenField()
+    submission_token = HiddenField(validators=[single_line])
     kind = RadioField(
         _l("What are you reporting?"),
         choices=[
@@ -59,32 +58,39 @@ class IntakeForm(EvidenceFields, FlaskForm):
     )
     category = SelectField(
         _l("Category"),
-        coerce=optional_int,
+        coerce=row_id,
         validate_choice=False,  # checked against the database in validate_category
         validators=[DataRequired(_l("Choose a category."))],
     )
     region = SelectField(
         _l("Where did it happen?"),
-        coerce=optional_int,
+        coerce=row_id,
         validate_choice=False,
         validators=[DataRequired(_l("Choose the district or street."))],
     )
     business_name = StringField(
         _l("Name of the business"),
+        filters=[strip],
         validators=[
             DataRequired(_l("Enter the business name, or what you know of it (e.g. its sign).")),
+            single_line,
             Length(max=200),
         ],
     )
-    business_address = StringField(_l("Address of the business"), validators=[Optional(), Length(max=300)])
+    business_address = StringField(
+        _l("Address of the business"), filters=[strip], validators=[Optional(), single_line, Length(max=300)]
+    )
     business_licence = StringField(
         _l("Licence number or unified social credit code (if known)"),
-        validators=[Optional(), Length(max=40)],
+        filters=[normalise_code],
+        validators=[Optional(), single_line, Length(max=40)],
     )
     description = TextAreaField(
         _l("What happened?"),
+        filters=[strip],
         validators=[
             DataRequired(_l("Describe what happened.")),
+            multi_line,
             Length(
                 min=DESCRIPTION_MIN,
                 max=DESCRIPTION_MAX,
@@ -103,13 +109,21 @@ class IntakeForm(EvidenceFields, FlaskForm):
         validators=[DataRequired()],
     )
     # No Optional() here: it would stop the chain before the real-name checks below.
-    reporter_name = StringField(_l("Your name"), validators=[Length(max=60)])
-    reporter_phone = StringField(_l("Your phone number"), validators=[Length(max=20)])
-    reporter_id_number = StringField(_l("Your ID card number (optional)"), validators=[Length(max=18)])
+    reporter_name = StringField(_l("Your name"), filters=[strip], validators=[single_line, Length(max=60)])
+    reporter_phone = StringField(
+        _l("Your phone number"), filters=[normalise_phone], validators=[single_line, Length(max=20)]
+    )
+    reporter_id_number = StringField(
+        _l("Your ID card number (optional)"),
+        filters=[normalise_code],
+        validators=[single_line, Length(max=18)],
+    )
     contact_email = StringField(
         _l("Email for notifications (optional)"),
+        filters=[strip],
         validators=[
             Optional(),
+            single_line,
             Email(_l("Enter a valid email address, or leave it empty.")),
             Length(max=200),
         ],
@@ -134,17 +148,18 @@ class IntakeForm(EvidenceFields, FlaskForm):
             )
 
     def validate_occurred_on(self, field):
-        if field.data and field.data > date.today():
+        # The citizen means a Beijing date: between 00:00 and 08:00 there, UTC is still yesterday.
+        if field.data and field.data > local_today():
             raise ValidationError(_l("The date cannot be in the future."))
 
     def validate_reporter_name(self, field):
-        if self.identity.data == "real_name" and not (field.data or "").strip():
+        if self.identity.data == "real_name" and not field.data:
             raise ValidationError(_l("Enter your name, or choose to report anonymously."))
 
     def validate_reporter_phone(self, field):
         if self.identity.data != "real_name":
             return
-        if not (field.data or "").strip():
+        if not field.data:
             raise ValidationError(_l("Enter a phone number so the department can reach you."))
         if not is_valid_phone(field.data):
             raise ValidationError(_l("Enter an 11-digit mobile number or a landline with area code."))
@@ -160,12 +175,20 @@ class IntakeForm(EvidenceFields, FlaskForm):
 
 class LookupForm(FlaskForm):
     number = StringField(
-        _l("Report number"), validators=[DataRequired(_l("Enter the report number.")), Length(max=30)]
+        _l("Report number"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter the report number.")), single_line, Length(max=30)],
     )
     access_key = StringField(
-        _l("Access key"), validators=[DataRequired(_l("Enter the access key.")), Length(max=40)]
+        _l("Access key"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter the access key.")), single_line, Length(max=40)],
     )
 
 
 class SupplementForm(EvidenceFields, FlaskForm):
-    body = TextAreaField(_l("Additional information"), validators=[Optional(), Length(max=DESCRIPTION_MAX)])
+    body = TextAreaField(
+        _l("Additional information"),
+        filters=[strip],
+        validators=[Optional(), multi_line, Length(max=DESCRIPTION_MAX)],
+    )

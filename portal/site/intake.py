@@ -26,7 +26,7 @@ from portal.site import bp
 from portal.site.forms import IntakeForm
 from portal.site.http import no_store
 from portal.site.messages import report_error_text
-from portal.site.uploads import collect_evidence, evidence_limits, keep_staged
+from portal.site.uploads import collect_evidence, evidence_limits, keep_evidence, keep_staged, post_limit_text
 
 # Session key of the random value this browser's intake tokens are bound to.
 FORM_SESSION = "intake_form"
@@ -129,13 +129,17 @@ def new_report():
     form = IntakeForm()
     form.category.choices = _category_choices()
     form.region.choices = _region_choices()
-    staged, file_errors, status = [], [], 200
+    staged, file_errors, status, limited = [], [], 200, None
     token_ok = submission_token_valid(form.submission_token.data, _form_binding())
     if request.method == "POST":
-        staged, file_errors = collect_evidence(form)
-        status = 422
-        code = None if token_ok else "form_not_issued"
-        if form.validate() and not file_errors and token_ok:
+        limited = post_limit_text("SUBMISSION_LIMIT")
+        if limited:  # refused before any upload is read: keep what was staged, stage nothing new
+            staged, status = keep_evidence(form), 429
+        else:
+            staged, file_errors = collect_evidence(form)
+            status = 422
+        code = None if (token_ok or limited) else "form_not_issued"
+        if not limited and form.validate() and not file_errors and token_ok:
             try:
                 return _render_receipt(_submit(form, staged))
             except ReportError as exc:
@@ -152,6 +156,7 @@ def new_report():
         form=form,
         staged=staged,
         file_errors=file_errors,
+        limited=limited,
         **evidence_limits(),
         max_upload_mb=current_app.config["MAX_UPLOAD_MB"],
     )

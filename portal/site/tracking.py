@@ -14,7 +14,7 @@ from portal.site import bp
 from portal.site.forms import LookupForm, SupplementForm
 from portal.site.http import no_store
 from portal.site.messages import report_error_text
-from portal.site.uploads import collect_evidence, evidence_limits, keep_staged
+from portal.site.uploads import collect_evidence, evidence_limits, keep_evidence, keep_staged, post_limit_text
 
 TRACK_SESSION = "tracking"  # the cookie holds a token; portal/sessions decides if it still works
 
@@ -56,10 +56,12 @@ def status():
         flash(_("Enter your report number and access key to continue."), "info")
         return redirect(url_for("site.track"))
     form = SupplementForm()
-    staged, file_errors = [], []
-    if request.method == "POST" and form.validate_on_submit():
-        staged, file_errors = collect_evidence(form)
-        if not file_errors:
+    staged, file_errors, limited = [], [], None
+    if request.method == "POST":
+        limited = post_limit_text("SUPPLEMENT_LIMIT")
+        # Files are staged even when the text is refused, so the citizen need not choose them again.
+        staged, file_errors = (keep_evidence(form), []) if limited else collect_evidence(form)
+        if not limited and form.validate_on_submit() and not file_errors:
             try:
                 with discard_on_failure(staged):
                     add_supplement(report, (form.body.data or "").strip(), staged)
@@ -80,9 +82,10 @@ def status():
         kind_text=KIND_TEXT,
         ground_text=DECLINE_GROUND_TEXT,
         timeline=public_timeline(report),
+        limited=limited,
         **evidence_limits(),
     )
-    return no_store(html, 422 if file_errors else 200)
+    return no_store(html, 429 if limited else (422 if request.method == "POST" else 200))
 
 
 @bp.post("/track/end")

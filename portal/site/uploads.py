@@ -2,17 +2,23 @@
 
 from flask import current_app, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from werkzeug.datastructures import FileStorage
 
 from portal.evidence.sanitise import RejectedFile
 from portal.evidence.storage import (
+    STAGING_MAX_AGE,
     discard_staged,
     max_file_bytes,
     max_files_per_submission,
+    read_staged,
     sign_staged,
     stage_upload,
     staging_path,
     unsign_staged,
 )
+from portal.site.limits import post_refused, upload_refused
+from portal.validators import display_name
 
 
 def _reason_text(code, name):
@@ -27,6 +33,11 @@ def _reason_text(code, name):
         "broken_image": _("%(name)s looks like an image but cannot be opened. Try another copy.", name=name),
         "image_too_large": _(
             "%(name)s has too many pixels to process. Send a smaller copy or a screenshot of it.",
+            name=name,
+        ),
+        "busy": _(
+            "%(name)s could not be processed now because the server is busy. "
+            "Wait a moment and choose it again; everything else is kept.",
             name=name,
         ),
     }
@@ -45,32 +56,82 @@ def keep_staged(form, staged):
     return kept
 
 
-def collect_evidence(form):
-    """Staged files for this form after this request, plus messages for files refused."""
-    staged = unsign_staged(form.staged_evidence.data)
-    removed = set(request.form.getlist("remove_staged"))
+def post_limit_text(setting):
+    """The citizen's message if this address sent the form too often lately, else None."""
+    minutes = post_refused(setting)
+    if minutes is None:
+        return None
+    return ngettext(
+        "This form was sent too many times from your connection in a short while. "
+        "Wait %(num)d minute and send it again; everything you entered is kept below.",
+        "This form was sent too many times from your connection in a short while. "
+        "Wait %(num)d minutes and send it again; everything you entered is kept below.",
+        minutes,
+    )
+
+
+def keep_evidence(form):
+    """The files staged before, untouched: a refused post stages nothing new."""
+    return keep_staged(form, unsign_staged(form.staged_evidence.data))
+
+
+def _previous(form, removed):
+    """Files staged by earlier posts, and messages naming the ones that expired meanwhile."""
+    staged, expired = read_staged(form.staged_evidence.data)
     if removed:
         discard_staged([f for f in staged if f.token in removed])
         staged = [f for f in staged if f.token not in removed]
+    errors = [
+        _(
+            "%(name)s was received more than %(hours)d hours ago and has expired. Choose it again.",
+            name=f.original_name,
+            hours=STAGING_MAX_AGE // 3600,
+        )
+        for f in expired
+        if f.token not in removed
+    ]
+    return staged, errors
+
+
+def _refusal(upload, data, staged):
+    """Why this upload is refused before it is even opened, or None (the upload quotas are
+    charged here, before any decoding)."""
+    name = display_name(upload.filename)
     limit = max_files_per_submission()
-    errors = []
+    if len(staged) >= limit:
+        return _("%(name)s was not added: at most %(n)d files per report.", name=name, n=limit)
+    if upload_refused(len(data)):
+        return _(
+            "%(name)s was not added: too much was uploaded from your connection in the last hours. "
+            "Send the report with the files already received, or add this one later.",
+            name=name,
+        )
+    return None
+
+
+def collect_evidence(form):
+    """Staged files for this form after this request, plus messages for files refused."""
+    removed = set(request.form.getlist("remove_staged"))
+    staged, errors = _previous(form, removed)
     for upload in form.evidence.data or []:
-        if not getattr(upload, "filename", ""):
-            continue
-        name = upload.filename
-        if len(staged) >= limit:
-            errors.append(
-                _(
-                    "%(name)s was not added: at most %(n)d files per report.",
-                    name=name,
-                    n=limit,
+        if not isinstance(upload, FileStorage):
+            # A part that lost its file name on the way (e.g. a line break in the name) arrives
+            # as plain text: its bytes cannot be trusted, but the citizen must hear of it.
+            if upload:
+                errors.append(
+                    _("A file arrived without its name and could not be read. Rename it and choose it again.")
                 )
-            )
             continue
         data = upload.stream.read(max_file_bytes() + 1)  # never more than one byte too many
+        if not upload.filename and not data:
+            continue  # what a browser sends when no file was chosen
+        refusal = _refusal(upload, data, staged)
+        if refusal:
+            errors.append(refusal)
+            continue
         try:
-            staged.append(stage_upload(data, name))
+            staged.append(stage_upload(data, upload.filename))
         except RejectedFile as exc:
-            errors.append(_reason_text(exc.reason, name))
+            errors.append(_reason_text(exc.reason, display_name(upload.filename)))
     form.staged_evidence.data = sign_staged(staged)
     return staged, errors

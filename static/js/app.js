@@ -17,14 +17,24 @@ document.addEventListener("DOMContentLoaded", function () {
   });
 
   // Show the real-name fields only for real-name reports, the reward box only for tip-offs.
-  // Hidden fields keep their values, so switching back loses nothing.
-  function toggle(name, value, selector) {
+  // Hidden text fields keep their values, so switching back loses nothing; boxes ticked inside
+  // a box that the citizen hides are cleared (clearTicks), or the server would refuse a tick
+  // nobody can see. A box holding an error stays visible so the error can be fixed.
+  function toggle(name, value, selector, clearTicks) {
     var box = document.querySelector(selector);
     var radios = document.querySelectorAll("input[name=" + name + "]");
     if (!box || !radios.length) return;
-    function update() {
+    function update(event) {
       var checked = document.querySelector("input[name=" + name + "]:checked");
-      box.hidden = !checked || checked.value !== value;
+      var off = !checked || checked.value !== value;
+      if (off && clearTicks && event) {
+        box.querySelectorAll("input[type=checkbox]").forEach(function (c) {
+          c.checked = false;
+          c.classList.remove("is-invalid");
+        });
+        box.querySelectorAll(".invalid-feedback").forEach(function (e) { e.remove(); });
+      }
+      box.hidden = off && !box.querySelector(".is-invalid");
     }
     radios.forEach(function (r) { r.addEventListener("change", update); });
     update();
@@ -57,5 +67,5 @@ document.addEventListener("DOMContentLoaded", function () {
       });
     }
   });
-  toggle("kind", "tip", "[data-tip-only]");
+  toggle("kind", "tip", "[data-tip-only]", true);
 });

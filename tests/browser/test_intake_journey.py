@@ -236,3 +236,66 @@ def test_too_large_file_is_caught_before_sending_and_nothing_typed_is_lost(
     assert page.locator("textarea[name=description]").input_value() == DESCRIPTION
     assert page.locator("form[data-once] button[type=submit]").is_enabled()  # can fix and resend
     assert db.session.scalar(select(func.count()).select_from(Report)) == 0
+
+
+def _fill_valid_tip(page):
+    page.check("input[name=kind][value=tip]")
+    category = page.locator("select[name=category] option", has_text="餐饮服务")
+    page.select_option("select[name=category]", value=category.get_attribute("value"))
+    region = page.locator("select[name=region] option", has_text="西湖区")
+    page.select_option("select[name=region]", value=region.get_attribute("value"))
+    page.fill("input[name=business_name]", BUSINESS)
+    page.fill("textarea[name=description]", DESCRIPTION)
+    page.check("input[name=identity][value=real_name]")
+    page.fill("input[name=reporter_name]", "王小明")
+    page.fill("input[name=reporter_phone]", "13912345678")
+
+
+def test_switching_a_tip_with_reward_to_a_complaint_clears_the_hidden_reward_box(
+    app, live_server, browser_page
+):
+    """The reward box hides for complaints; a tick left in it would be refused out of sight."""
+    page = browser_page
+    page.goto(f"{live_server}/report/new")
+    _fill_valid_tip(page)
+    page.check("input[name=wants_reward]")
+    page.check("input[name=kind][value=complaint]")
+    assert page.locator("[data-tip-only]").is_hidden()
+    assert page.locator("input[name=wants_reward]").is_checked() is False
+    with page.expect_navigation() as navigation:
+        page.click("form[data-once] button[type=submit]")
+    assert navigation.value.status == 200, page.locator("main").inner_text()
+    report = db.session.scalars(select(Report)).one()
+    assert (report.kind, report.wants_reward) == ("complaint", False)
+
+
+def test_an_error_in_a_hidden_box_is_shown_in_the_summary_and_its_box(app, live_server, browser_page):
+    """If a refused tick reaches the server anyway (a script changed the kind without a change
+    event), the error is listed at the top and its box is not hidden."""
+    page = browser_page
+    page.goto(f"{live_server}/report/new")
+    _fill_valid_tip(page)
+    page.check("input[name=wants_reward]")
+    page.evaluate("document.querySelector('input[name=kind][value=complaint]').checked = true")
+    with page.expect_navigation() as navigation:
+        page.click("form[data-once] button[type=submit]")
+    assert navigation.value.status == 422
+    message = _zh(app, "Rewards are only for tip-offs. Untick the box or choose tip-off.")
+    summary = page.locator("#error-summary")
+    assert message in summary.inner_text()
+    summary.locator("a[href='#wants_reward']").click()
+    assert page.locator("[data-tip-only]").is_visible()
+    assert page.locator("input[name=wants_reward]").is_checked()
+    assert page.locator("textarea[name=description]").input_value() == DESCRIPTION
+    # Choosing complaint again clears the tick and the error goes with it.
+    page.check("input[name=kind][value=tip]")
+    page.check("input[name=kind][value=complaint]")
+    assert page.locator("[data-tip-only]").is_hidden()
+    page.check("input[name=kind][value=tip]")  # back again: unticked, and no stale message
+    assert page.locator("[data-tip-only] .invalid-feedback").count() == 0
+    assert page.locator("input[name=wants_reward]").is_checked() is False
+    page.check("input[name=kind][value=complaint]")
+    with page.expect_navigation() as navigation:
+        page.click("form[data-once] button[type=submit]")
+    assert navigation.value.status == 200, page.locator("main").inner_text()
+    assert db.session.scalars(select(Report)).one().wants_reward is False
