@@ -137,12 +137,13 @@ def _drop_rolled_back(session, previous_transaction):
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget(session, transaction):
-    """The outermost transaction ended (commit, rollback or close): nothing may carry over."""
+    """The outermost transaction ended (commit, rollback or close): nothing may carry over.
+
+    Savepoint marks stay until then: after_soft_rollback comes after the savepoint has ended.
+    """
     if transaction.parent is None and not transaction.nested:
         session.info.pop(PENDING, None)
         session.info.pop(SAVEPOINTS, None)
-    else:
-        session.info.get(SAVEPOINTS, {}).pop(transaction, None)
 
 
 # verify_chain lives in portal.audit.verify; kept importable from here for callers.
