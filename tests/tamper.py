@@ -35,7 +35,7 @@ def without_guard(*statements, tables=("audit_events",), params=None):
 
 def chain():
     db.session.expire_all()
-    return db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+    return db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
 
 
 def plain_digest(prev_hash, ev):

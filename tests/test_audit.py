@@ -135,9 +135,7 @@ def test_a_rolled_back_savepoint_keeps_the_submissions_event():
     record_event("test.inside_savepoint", None, SYSTEM)
     savepoint.rollback()
     db.session.commit()
-    submitted = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "report.submitted")
-    ).all()
+    submitted = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report.submitted")).all()
     assert [e.object_id for e in submitted] == [report.id]
     assert "test.inside_savepoint" not in _actions()
     assert verify_chain().ok
@@ -145,10 +143,9 @@ def test_a_rolled_back_savepoint_keeps_the_submissions_event():
 
 def test_a_failed_block_in_a_savepoint_forgets_only_its_events():
     record_event("test.before", None, SYSTEM)
-    with pytest.raises(RuntimeError):
-        with db.session.begin_nested():
-            record_event("test.failed_step", None, SYSTEM)
-            raise RuntimeError("step failed")
+    with pytest.raises(RuntimeError), db.session.begin_nested():
+        record_event("test.failed_step", None, SYSTEM)
+        raise RuntimeError("step failed")
     with db.session.begin_nested():
         record_event("test.kept_step", None, SYSTEM)
     record_event("test.after", None, SYSTEM)

@@ -39,6 +39,7 @@ HEAD = sa.table("audit_chain_head", *(sa.column(n) for n in ("id", "last_hash", 
 
 
 def upgrade():
+    plan = _plan(_read_chain(keyed=False), _legacy_hash, _keyed_sealer())  # refuses before any change
     _events_guard(enable=False)
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('seq', sa.Integer(), nullable=True))
@@ -47,7 +48,7 @@ def upgrade():
         batch_op.add_column(sa.Column('key_id', sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column('mac', sa.String(length=64), nullable=True))
         batch_op.create_check_constraint(op.f('ck_audit_chain_head_single_row'), 'id = 1')
-    _reseal(_legacy_hash, _keyed_sealer())
+    _apply(plan)
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.alter_column('seq', existing_type=sa.Integer(), nullable=False)
         batch_op.alter_column('key_id', existing_type=sa.String(length=16), nullable=False)
@@ -57,9 +58,10 @@ def upgrade():
 
 
 def downgrade():
+    plan = _plan(_read_chain(keyed=True), _keyed_checker(), _legacy_sealer)
     _drop_head_guard()
     _events_guard(enable=False)
-    _reseal(_keyed_checker(), _legacy_sealer)
+    _apply(plan)
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_audit_events_seq'), type_='unique')
         batch_op.drop_column('key_id')
@@ -139,13 +141,20 @@ def _legacy_seal(row, position):
 _legacy_sealer = (_legacy_seal, lambda length, last_hash: {}, ("prev_hash", "hash"))
 
 
-def _reseal(check, sealer):
-    """Check every event and the head as sealed now, then seal them anew, in chain order."""
-    seal, head_seal, columns = sealer
+def _read_chain(keyed):
+    """The events (in chain order) and the head, as sealed now; only columns that exist yet."""
     bind = op.get_bind()
-    rows = [dict(r._mapping) for r in bind.execute(sa.select(EVENTS).order_by(EVENTS.c.id))]
+    legacy = [c for c in EVENTS.c if c.name not in ("seq", "key_id")]
+    rows = bind.execute(sa.select(*(EVENTS.c if keyed else legacy)).order_by(EVENTS.c.id))
     head = bind.execute(sa.select(HEAD.c.last_hash, HEAD.c.length)).first()
-    old_prev = new_prev = GENESIS
+    return [dict(r._mapping) for r in rows], head
+
+
+def _plan(chain, check, sealer):
+    """Check every event and the head as sealed now; the new seals, or refuse if it is broken."""
+    rows, head = chain
+    seal, head_seal, columns = sealer
+    updates, old_prev, new_prev = [], GENESIS, GENESIS
     for position, row in enumerate(rows, start=1):
         if row["prev_hash"] != old_prev or check(row) != row["hash"]:
             raise RuntimeError(
@@ -153,13 +162,19 @@ def _reseal(check, sealer):
                 "previous release) before migrating: re-sealing would hide the break."
             )
         new = seal(dict(row, prev_hash=new_prev), position)
-        bind.execute(
-            sa.update(EVENTS).where(EVENTS.c.id == row["id"]).values(**{k: new[k] for k in columns})
-        )
+        updates.append((row["id"], {k: new[k] for k in columns}))
         old_prev, new_prev = row["hash"], new["hash"]
     if head is None or (head.last_hash, head.length) != (old_prev, len(rows)):
         raise RuntimeError("audit chain head does not match the events (truncated?); investigate first.")
-    bind.execute(sa.update(HEAD).values(last_hash=new_prev, **head_seal(len(rows), new_prev)))
+    return updates, {"last_hash": new_prev, **head_seal(len(rows), new_prev)}
+
+
+def _apply(plan):
+    updates, head = plan
+    bind = op.get_bind()
+    for event_id, values in updates:
+        bind.execute(sa.update(EVENTS).where(EVENTS.c.id == event_id).values(**values))
+    bind.execute(sa.update(HEAD).values(**head))
 
 
 # ---- triggers ---------------------------------------------------------------------------------
