@@ -5,7 +5,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
 from portal.audit.chain import SYSTEM, record_event, verify_chain
-from portal.audit.models import AuditEvent
+from portal.audit.models import AuditChainHead, AuditEvent
 from portal.extensions import db
 from portal.reports.operations import submit_report, transition_report
 from portal.reports.receipts import new_submission_token
@@ -79,7 +79,8 @@ def test_verify_finds_a_truncated_tail():
 def test_cli_verify_exit_codes(runner):
     make_events(1)
     ok = runner.invoke(args=["audit", "verify"])
-    assert ok.exit_code == 0 and "OK: 3 events" in ok.output
+    head = db.session.get(AuditChainHead, 1)
+    assert ok.exit_code == 0 and f"OK: 3 events, head {head.last_hash}" in ok.output
     without_guard("UPDATE audit_events SET data = '{}'")
     broken = runner.invoke(args=["audit", "verify"])
     assert broken.exit_code == 1 and "BROKEN at event 1" in broken.output

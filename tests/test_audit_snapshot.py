@@ -1,6 +1,9 @@
 """verify_chain on a live system, and the migration that keyed an existing chain."""
 
+import os
 import threading
+from datetime import datetime
+from types import SimpleNamespace
 
 import pytest
 from alembic.command import upgrade as alembic_upgrade
@@ -51,8 +54,6 @@ def fresh_database(tmp_path):
     if not ON_POSTGRES:
         yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
         return
-    import os
-
     url = os.environ["TEST_DATABASE_URL"]
     admin = create_engine(url)
     with admin.begin() as conn:
@@ -66,35 +67,27 @@ def fresh_database(tmp_path):
 def _plain_chain(actions):
     """Events as revision 0003 wrote them: plain SHA-256 links, head at the last one."""
     prev = "0" * 64
-    for n, action in enumerate(actions, start=1):
-        row = {
-            "created_at": f"2026-11-0{n} 10:00:00.000000",
-            "actor_kind": "system",
-            "actor_id": None,
-            "actor_label": "system",
-            "action": action,
-            "object_type": "none",
-            "object_id": None,
-            "data": "{}",
-            "prev": prev,
-        }
-        from datetime import datetime
-
-        class Ev:
-            pass
-
-        ev = Ev()
-        ev.__dict__.update(row, created_at=datetime.fromisoformat(row["created_at"]), data={})
-        row["hash"] = plain_digest(prev, ev)
+    for day, action in enumerate(actions, start=1):
+        ev = SimpleNamespace(
+            created_at=datetime(2026, 11, day, 10, 0),
+            actor_kind="system",
+            actor_id=None,
+            actor_label="system",
+            action=action,
+            object_type="none",
+            object_id=None,
+            data={},
+        )
+        digest = plain_digest(prev, ev)
         db.session.execute(
             text(
                 "INSERT INTO audit_events (created_at, actor_kind, actor_id, actor_label, action, "
                 "object_type, object_id, data, prev_hash, hash) VALUES (:created_at, :actor_kind, "
-                ":actor_id, :actor_label, :action, :object_type, :object_id, :data, :prev, :hash)"
+                ":actor_id, :actor_label, :action, :object_type, :object_id, '{}', :prev, :hash)"
             ),
-            row | {"created_at": ev.created_at},
+            vars(ev) | {"prev": prev, "hash": digest},
         )
-        prev = row["hash"]
+        prev = digest
     db.session.execute(
         text("UPDATE audit_chain_head SET last_hash = :h, length = :n"), {"h": prev, "n": len(actions)}
     )
