@@ -3,8 +3,12 @@ possible.
 
 record_event() only queues the event on the session. Just before commit the queued events are
 linked to the chain head under a row lock (UPDATE of audit_chain_head), so the lock is held for
-the shortest time and every committed event has exactly one predecessor. A rolled-back savepoint
-drops only the events queued inside it; the end of the outermost transaction drops the rest.
+the shortest time and every committed event has exactly one predecessor. Each event's hash is an
+HMAC under the current AUDIT_KEYS key (its id stored beside it) and the head carries a keyed seal.
+
+A rolled-back savepoint drops only the events queued inside it; the end of the outermost
+transaction drops the rest. A released savepoint links what is queued so far (SQLAlchemy commits
+it like a transaction): those events are then in the database, where an outer rollback undoes them.
 """
 
 from dataclasses import dataclass

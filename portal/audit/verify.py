@@ -70,19 +70,30 @@ def _event_problem(ev, prev, checked, keys):
     return None
 
 
+def _seal_problem(head, keys):
+    """The head's keyed seal: only the portal, holding the key, can point the head anywhere."""
+    if not head.mac:
+        return "chain head carries no keyed seal: the head was moved or forged (truncated?)"
+    key = _key(keys, head.key_id)
+    if key is None:
+        return f"unknown key id {head.key_id!r} on the chain head: AUDIT_KEYS must keep old keys"
+    if not hmac.compare_digest(head_mac(head.length, head.last_hash, key), head.mac):
+        return "chain head's keyed seal does not match: the head was moved or forged (truncated?)"
+    return None
+
+
 def _head_problem(head, prev, checked, keys):
-    length = head.length if head else 0
-    if head is not None and (head.mac or length):
-        key = _key(keys, head.key_id)
-        if key is None:
-            return f"unknown key id {head.key_id!r} on the chain head: AUDIT_KEYS must keep old keys"
-        if not hmac.compare_digest(head_mac(length, head.last_hash, key), head.mac or ""):
-            return "chain head's keyed seal does not match: the head was moved or forged (truncated?)"
-    if length > checked:
-        return f"head ahead of the events: the head counts {length}, only {checked} remain (truncated)"
-    if length < checked:
-        return f"head behind the events: the head counts {length}, {checked} found (events appended)"
-    if (head.last_hash if head else GENESIS_HASH) != prev:
+    if head is None:
+        return "chain head is missing" if checked else None
+    if head.length or head.mac:  # an empty chain's head has no seal yet
+        problem = _seal_problem(head, keys)
+        if problem:
+            return problem
+    if head.length > checked:
+        return f"head ahead of the events: the head counts {head.length}, only {checked} remain (truncated)"
+    if head.length < checked:
+        return f"head behind the events: the head counts {head.length}, {checked} found (events appended)"
+    if head.last_hash != prev:
         return "chain head does not match the last event"
     return None
 
