@@ -47,13 +47,18 @@ def audit():
     pass
 
 
-@audit.command("verify", help="Re-compute the whole hash chain; exit 1 if it is broken.")
-def audit_verify():
-    from portal.audit.chain import verify_chain
+@audit.command(
+    "verify",
+    help="Re-compute the keyed hash chain and the head's seal in one snapshot; exit 1 if broken. "
+    "Keep the printed head hash outside the database: a later head must descend from it.",
+)
+@click.option("--batch", default=1000, show_default=True, help="Events read per query.")
+def audit_verify(batch):
+    from portal.audit.verify import verify_chain
 
-    result = verify_chain()
+    result = verify_chain(batch=batch)
     if result.ok:
-        click.echo(f"audit chain OK: {result.checked} events")
+        click.echo(f"audit chain OK: {result.checked} events, head {result.head_hash}")
         return
     where = f" at event {result.event_id}" if result.event_id else ""
     raise click.ClickException(

@@ -4,12 +4,13 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
-from portal.audit.chain import SYSTEM, verify_chain
-from portal.audit.models import AuditEvent
+from portal.audit.chain import SYSTEM, record_event, verify_chain
+from portal.audit.models import AuditChainHead, AuditEvent
 from portal.extensions import db
 from portal.reports.operations import submit_report, transition_report
 from portal.reports.receipts import new_submission_token
-from tests.conftest import ON_POSTGRES, make_intake
+from tests.conftest import make_intake
+from tests.tamper import without_guard
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -52,23 +53,10 @@ def test_database_refuses_to_change_or_delete_events():
     db.session.rollback()
 
 
-def _without_guard(statement):
-    """Tamper as an attacker with DDL rights would: switch the guard off, edit, switch it on."""
-    if ON_POSTGRES:
-        db.session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change"))
-        db.session.execute(text(statement))
-        db.session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_change"))
-    else:
-        db.session.execute(text("DROP TRIGGER audit_events_no_update"))
-        db.session.execute(text("DROP TRIGGER audit_events_no_delete"))
-        db.session.execute(text(statement))
-    db.session.commit()
-
-
 def test_verify_finds_an_edited_event():
     make_events(3)
     victim = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()[2]
-    _without_guard(f"UPDATE audit_events SET actor_label = 'someone-else' WHERE id = {victim.id}")
+    without_guard(f"UPDATE audit_events SET actor_label = 'someone-else' WHERE id = {victim.id}")
     result = verify_chain()
     assert not result.ok and result.event_id == victim.id and result.checked == 2
 
@@ -76,25 +64,27 @@ def test_verify_finds_an_edited_event():
 def test_verify_finds_a_deleted_event_and_a_cut_tail():
     make_events(3)
     ids = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
-    _without_guard(f"DELETE FROM audit_events WHERE id = {ids[1]}")
+    without_guard(f"DELETE FROM audit_events WHERE id = {ids[1]}")
     assert verify_chain().event_id == ids[2]
 
 
 def test_verify_finds_a_truncated_tail():
     make_events(2)
     last = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id.desc())).first()
-    _without_guard(f"DELETE FROM audit_events WHERE id = {last}")
+    without_guard(f"DELETE FROM audit_events WHERE id = {last}")
     result = verify_chain()
-    assert not result.ok and "head" in result.problem
+    assert not result.ok and "head ahead of the events" in result.problem and "(truncated)" in result.problem
 
 
 def test_cli_verify_exit_codes(runner):
     make_events(1)
     ok = runner.invoke(args=["audit", "verify"])
-    assert ok.exit_code == 0 and "OK: 3 events" in ok.output
-    _without_guard("UPDATE audit_events SET data = '{}'")
+    head = db.session.get(AuditChainHead, 1)
+    assert ok.exit_code == 0 and f"OK: 3 events, head {head.last_hash}" in ok.output
+    without_guard("UPDATE audit_events SET data = '{}'")
     broken = runner.invoke(args=["audit", "verify"])
-    assert broken.exit_code == 1 and "BROKEN" in broken.output
+    assert broken.exit_code == 1 and "BROKEN at event 1" in broken.output
+    assert "keyed hash mismatch: the event was edited or forged" in broken.output
 
 
 def test_events_carry_no_reporter_identity():
@@ -113,7 +103,7 @@ def test_verify_walks_the_chain_in_batches():
     make_events(3)
     assert verify_chain(batch=2).checked == 7
     victim = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()[5]
-    _without_guard(f"UPDATE audit_events SET object_id = 999 WHERE id = {victim}")
+    without_guard(f"UPDATE audit_events SET object_id = 999 WHERE id = {victim}")
     assert verify_chain(batch=2).event_id == victim
 
 
@@ -133,3 +123,41 @@ def test_reference_data_changes_are_audited_and_unchanged_reloads_are_not():
     assert last.data["changes"] == ["updated routing_rules food-agri"]
     assert last.data["versions"]["routing_rules.json"]
     assert verify_chain().ok
+
+
+def _actions():
+    return db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
+
+
+def test_a_rolled_back_savepoint_keeps_the_submissions_event():
+    """A savepoint rolled back inside a submission drops its own events, not the report's."""
+    report = submit_report(make_intake(), [], new_submission_token()).report
+    savepoint = db.session.begin_nested()
+    record_event("test.inside_savepoint", None, SYSTEM)
+    savepoint.rollback()
+    db.session.commit()
+    submitted = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report.submitted")).all()
+    assert [e.object_id for e in submitted] == [report.id]
+    assert "test.inside_savepoint" not in _actions()
+    assert verify_chain().ok
+
+
+def test_a_failed_block_in_a_savepoint_forgets_only_its_events():
+    record_event("test.before", None, SYSTEM)
+    with pytest.raises(RuntimeError), db.session.begin_nested():
+        record_event("test.failed_step", None, SYSTEM)
+        raise RuntimeError("step failed")
+    with db.session.begin_nested():
+        record_event("test.kept_step", None, SYSTEM)
+    record_event("test.after", None, SYSTEM)
+    db.session.commit()
+    assert _actions()[-3:] == ["test.before", "test.kept_step", "test.after"]
+    assert verify_chain().ok
+
+
+def test_an_event_queued_before_any_query_is_dropped_by_rollback():
+    db.session.commit()  # no transaction open: the next event is queued before any SQL
+    record_event("test.rolled_back", None, SYSTEM)
+    db.session.rollback()
+    db.session.commit()
+    assert "test.rolled_back" not in _actions()

@@ -1,22 +1,29 @@
-"""Record audit events and link them into one hash chain, as late in the transaction as possible.
+"""Record audit events and link them into one keyed hash chain, as late in the transaction as
+possible.
 
 record_event() only queues the event on the session. Just before commit the queued events are
 linked to the chain head under a row lock (UPDATE of audit_chain_head), so the lock is held for
-the shortest time and every committed event has exactly one predecessor.
+the shortest time and every committed event has exactly one predecessor. Each event's hash is an
+HMAC under the current AUDIT_KEYS key (its id stored beside it) and the head carries a keyed seal.
+
+A rolled-back savepoint drops only the events queued inside it; the end of the outermost
+transaction drops the rest. A released savepoint links what is queued so far (SQLAlchemy commits
+it like a transaction): those events are then in the database, where an outer rollback undoes them.
 """
 
-import hashlib
-import json
 from dataclasses import dataclass
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
+from portal.audit.hashing import event_hash, head_mac
 from portal.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from portal.clock import utcnow
 from portal.extensions import db
+from portal.security import audit_keys
 
 PENDING = "pending_audit_events"
+SAVEPOINTS = "audit_savepoint_marks"  # open savepoint → how many events were queued before it
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,10 @@ def record_event(action, obj, actor, data=None):
 
     obj is the row acted on, or None for an event about no single row (e.g. a data load).
     """
-    db.session.info.setdefault(PENDING, []).append(
+    session = db.session()  # the scoped session's own Session
+    if not session.in_transaction():
+        session.begin()  # so the event belongs to a transaction whose rollback drops it
+    session.info.setdefault(PENDING, []).append(
         {
             "created_at": utcnow(),
             "actor": actor,
@@ -50,61 +60,64 @@ def record_event(action, obj, actor, data=None):
     )
 
 
-def event_digest(prev_hash, fields):
-    """SHA-256 over the previous hash and the event's fields in canonical JSON."""
-    canonical = json.dumps(
-        {"prev": prev_hash, **fields}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def hashed_fields(ev):
-    return {
-        "created_at": ev.created_at.isoformat(timespec="microseconds"),
-        "actor_kind": ev.actor_kind,
-        "actor_id": ev.actor_id,
-        "actor_label": ev.actor_label,
-        "action": ev.action,
-        "object_type": ev.object_type,
-        "object_id": ev.object_id,
-        "data": ev.data,
-    }
-
-
 def _lock_head(session):
-    """Take the chain head's row lock (PostgreSQL row lock; SQLite's write lock)."""
-    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(length=AuditChainHead.length))
-    head = session.get(AuditChainHead, 1, populate_existing=True)
-    if head is None:
-        head = AuditChainHead(id=1, last_hash=GENESIS_HASH, length=0)
-        session.add(head)
-        session.flush()
-    return head
+    """Take the chain head's row lock (PostgreSQL row lock; SQLite's write lock); (length, hash)."""
+    head = AuditChainHead.__table__
+    session.execute(update(head).where(head.c.id == 1).values(length=head.c.length))
+    row = session.execute(select(head.c.length, head.c.last_hash).where(head.c.id == 1)).first()
+    if row is None:  # a database made without migration 0001's head row
+        session.execute(insert(head).values(id=1, length=0, last_hash=GENESIS_HASH))
+        return 0, GENESIS_HASH
+    return row.length, row.last_hash
+
+
+def _new_event(item, seq, prev_hash, keys):
+    obj, actor = item["object"], item["actor"]
+    ev = AuditEvent(
+        seq=seq,
+        created_at=item["created_at"],
+        actor_kind=actor.kind,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        action=item["action"],
+        object_type=obj.__tablename__ if obj is not None else "none",
+        object_id=obj.id if obj is not None else None,
+        data=item["data"],
+        key_id=keys.current_id,
+        prev_hash=prev_hash,
+    )
+    ev.hash = event_hash(ev, keys.current)
+    return ev
 
 
 def _link_pending(session):
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
+    # Everything queued so far is now in the database, where a savepoint rollback undoes it.
+    marks = session.info.get(SAVEPOINTS, {})
+    for savepoint in marks:
+        marks[savepoint] = 0
     session.flush()  # object ids must exist before events can name them
-    head = _lock_head(session)
+    keys = audit_keys()
+    length, last_hash = _lock_head(session)
     for item in pending:
-        obj, actor = item["object"], item["actor"]
-        ev = AuditEvent(
-            created_at=item["created_at"],
-            actor_kind=actor.kind,
-            actor_id=actor.user_id,
-            actor_label=actor.label,
-            action=item["action"],
-            object_type=obj.__tablename__ if obj is not None else "none",
-            object_id=obj.id if obj is not None else None,
-            data=item["data"],
-            prev_hash=head.last_hash,
-        )
-        ev.hash = event_digest(ev.prev_hash, hashed_fields(ev))
+        length += 1
+        ev = _new_event(item, length, last_hash, keys)
         session.add(ev)
-        head.last_hash, head.length = ev.hash, head.length + 1
-    session.flush()
+        last_hash = ev.hash
+    session.flush()  # the events first: the head's trigger checks the event it advances to
+    head = AuditChainHead.__table__
+    session.execute(
+        update(head)
+        .where(head.c.id == 1)
+        .values(
+            length=length,
+            last_hash=last_hash,
+            key_id=keys.current_id,
+            mac=head_mac(length, last_hash, keys.current),
+        )
+    )
 
 
 @event.listens_for(Session, "before_commit")
@@ -112,37 +125,30 @@ def _before_commit(session):
     _link_pending(session)
 
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session):
-    session.info.pop(PENDING, None)
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session, transaction):
+    if transaction.nested:
+        session.info.setdefault(SAVEPOINTS, {})[transaction] = len(session.info.get(PENDING, []))
 
 
-@dataclass
-class ChainReport:
-    ok: bool
-    checked: int
-    problem: str = ""
-    event_id: int | None = None
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session, previous_transaction):
+    """A savepoint rolled back: forget only what was queued inside it."""
+    mark = session.info.get(SAVEPOINTS, {}).get(previous_transaction)
+    if mark is not None and PENDING in session.info:
+        del session.info[PENDING][mark:]
 
 
-def verify_chain(session=None, batch=1000):
-    """Re-compute every hash in id order; report the first event that does not fit."""
-    session = session or db.session
-    prev, checked, last_id = GENESIS_HASH, 0, 0
-    while True:
-        rows = session.scalars(
-            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
-        ).all()
-        if not rows:
-            break
-        for ev in rows:
-            if ev.prev_hash != prev:
-                return ChainReport(False, checked, "previous hash does not match", ev.id)
-            if event_digest(ev.prev_hash, hashed_fields(ev)) != ev.hash:
-                return ChainReport(False, checked, "event content does not match its hash", ev.id)
-            prev, last_id, checked = ev.hash, ev.id, checked + 1
-    head = session.get(AuditChainHead, 1)
-    head_hash = head.last_hash if head else GENESIS_HASH
-    if head_hash != prev or (head.length if head else 0) != checked:
-        return ChainReport(False, checked, "chain head does not match the last event (truncated?)")
-    return ChainReport(True, checked)
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session, transaction):
+    """The outermost transaction ended (commit, rollback or close): nothing may carry over.
+
+    Savepoint marks stay until then: after_soft_rollback comes after the savepoint has ended.
+    """
+    if transaction.parent is None and not transaction.nested:
+        session.info.pop(PENDING, None)
+        session.info.pop(SAVEPOINTS, None)
+
+
+# verify_chain lives in portal.audit.verify; kept importable from here for callers.
+from portal.audit.verify import ChainReport, verify_chain  # noqa: E402,F401

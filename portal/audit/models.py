@@ -1,8 +1,9 @@
-"""Audit tables. Events are never updated or deleted (database triggers enforce it)."""
+"""Audit tables. Events are never updated or deleted, and the head only moves forward (database
+triggers enforce both; see migration 0004)."""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, String
+from sqlalchemy import JSON, CheckConstraint, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -11,8 +12,11 @@ GENESIS_HASH = "0" * 64
 
 
 class AuditEvent(db.Model):
+    """One event; `hash` is an HMAC under the AUDIT_KEYS key named by `key_id`."""
+
     __tablename__ = "audit_events"
     id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(unique=True)  # position in the chain, from 1
     created_at: Mapped[datetime] = mapped_column(DateTime)
     actor_kind: Mapped[str] = mapped_column(String(20))  # citizen, staff, system
     actor_id: Mapped[int | None] = mapped_column()
@@ -21,14 +25,21 @@ class AuditEvent(db.Model):
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[int | None] = mapped_column()
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    key_id: Mapped[str] = mapped_column(String(16))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
 class AuditChainHead(db.Model):
-    """One row: the newest hash. Updating it is the short lock that serialises the chain."""
+    """One row: the newest hash and the chain's length, sealed by a keyed MAC (none while empty).
+
+    Updating it is the short lock that serialises the chain.
+    """
 
     __tablename__ = "audit_chain_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
     length: Mapped[int] = mapped_column(default=0)
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    mac: Mapped[str | None] = mapped_column(String(64))
