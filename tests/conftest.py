@@ -144,6 +144,18 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def redis_url():
+    """The tests' own Redis database, or skip: .ci/run starts Redis, a bare laptop may not have it."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_timeout=1).ping()
+    except redis.exceptions.RedisError:
+        pytest.skip(f"no Redis at {url} (.ci/run starts one)")
+    return url
+
+
 # ---- factories -----------------------------------------------------------------------------
 
 

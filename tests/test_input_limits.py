@@ -11,7 +11,6 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
-import redis
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -28,6 +27,7 @@ from tests.conftest import (
     pdf_bytes,
     png_bytes,
     receipt_in,
+    redis_url,
 )
 
 MB = 1024 * 1024
@@ -55,15 +55,6 @@ def reports():
 
 def pdf_of(mb):
     return pdf_bytes() + b"0" * int(mb * MB)
-
-
-def _redis_url():
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url, socket_timeout=1).ping()
-    except redis.exceptions.RedisError:
-        pytest.skip(f"no Redis at {url} (.ci/run starts one)")
-    return url
 
 
 @pytest.fixture
@@ -175,7 +166,7 @@ def test_an_expired_staged_file_is_named_not_dropped_silently(app, client):
 
 @pytest.mark.parametrize("storage_kind", ["memory", "redis"])
 def test_intake_posts_are_rate_limited_and_keep_what_was_typed(limited_app, storage_kind):
-    uri = "memory://" if storage_kind == "memory" else _redis_url()
+    uri = "memory://" if storage_kind == "memory" else redis_url()
     app = limited_app(uri, SUBMISSION_LIMIT="3 per minute")
     citizen = app.test_client()
     first = post(citizen, intake_form(business_name=""), files=[("a.png", png_bytes())])

@@ -1,7 +1,6 @@
 """Following a report with its receipt: status, timeline, adding information."""
 
 import io
-import os
 import re
 
 import pytest
@@ -14,7 +13,7 @@ from portal.audit.models import AuditEvent
 from portal.extensions import db
 from portal.reports.models import Report
 from portal.reports.operations import transition_report
-from tests.conftest import _config, fake_exe, intake_form, jpeg_with_gps, make_user, receipt_in
+from tests.conftest import _config, fake_exe, intake_form, jpeg_with_gps, make_user, receipt_in, redis_url
 
 
 def file_report(client):
@@ -111,18 +110,9 @@ def test_leaving_forgets_the_report(client):
     assert client.get("/track/status").status_code == 302
 
 
-def _redis_url():
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url, socket_timeout=1).ping()
-    except redis.exceptions.RedisError:
-        pytest.skip(f"no Redis at {url} (.ci/run starts one)")
-    return url
-
-
 @pytest.mark.parametrize("storage", ["memory", "redis"])
 def test_receipt_lookups_are_rate_limited(app, database_url, tmp_path, storage):
-    uri = "memory://" if storage == "memory" else _redis_url()
+    uri = "memory://" if storage == "memory" else redis_url()
     if storage == "redis":
         redis.Redis.from_url(uri).flushdb()  # database 15 is the tests' own
     config = _config(database_url, tmp_path) | {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": uri}
