@@ -192,8 +192,8 @@ def test_full_width_licence_id_and_phone_are_accepted_and_stored_plain(client):
     assert response.status_code == 200, response.get_data(as_text=True)
     report = db.session.scalar(select(Report))
     assert report.business_licence == "91330100799655058B"
-    assert report.reporter_phone == "0571-87654321"
-    assert report.reporter_id_number == "11010519491231002X"
+    assert report.primary_reporter.phone == "0571-87654321"
+    assert report.primary_reporter.id_number == "11010519491231002X"
 
 
 # ---- errors of hidden fields (item 19) -------------------------------------------------------
