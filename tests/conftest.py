@@ -204,10 +204,40 @@ def intake_form(**overrides):
     return form
 
 
+# What a complaint must carry besides a tip-off's fields (Art. 9): identity, address, demand.
+COMPLAINT_FORM = {
+    "kind": "complaint",
+    "identity": "real_name",
+    "reporter_name": "王小明",
+    "reporter_phone": "13912345678",
+    "reporter_address": "杭州市西湖区文三路 100 号",
+    "demand": "refund",
+    "demand_amount": "128.50",
+}
+
+
+def complaint_form(**overrides):
+    """A valid complaint form: intake_form() with the complainant and the demand filled in."""
+    return intake_form(**(COMPLAINT_FORM | overrides))
+
+
 def make_intake(**overrides):
-    """IntakeData for calling operations directly."""
+    """IntakeData for calling operations directly (a complaint gets what a complaint must carry)."""
+    from decimal import Decimal
+
     from portal.directory.models import Category, Region
     from portal.reports.operations import IntakeData
+
+    if overrides.get("kind") == "complaint":
+        overrides = {
+            "anonymous": False,
+            "reporter_name": "王小明",
+            "reporter_phone": "13912345678",
+            "reporter_address": "杭州市西湖区文三路 100 号",
+            "business_address": "文三路 88 号",
+            "demand": "refund",
+            "demand_amount": Decimal("128.50"),
+        } | overrides
 
     values = dict(
         kind="tip",
