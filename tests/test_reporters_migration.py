@@ -39,7 +39,7 @@ def _seed_reference(conn):
     )
 
 
-def test_identity_moves_to_reporters_as_the_same_ciphertext_and_back(empty_app):
+def test_identity_moves_to_reporters_as_the_same_ciphertext_and_back(empty_app):  # noqa: F811 (fixture)
     upgrade(revision="0006")
     encrypt = lambda value: data_cipher().encrypt(value.encode()).decode()  # noqa: E731
     name, phone, email = encrypt("王小明"), encrypt("13912345678"), encrypt("anon@example.cn")
