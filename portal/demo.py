@@ -1,8 +1,10 @@
-"""Demo data for `make run`: staff accounts and ~50 reports in every state, made through the
-same operations the portal uses, so the audit chain and routing are real."""
+"""Demo data for `make run`: staff accounts and ~50 reports in every state (real-name complaints
+with demands, and a linked complaint + tip-off pair), made through the same operations the
+portal uses, so the audit chain and routing are real."""
 
 import random
 from datetime import timedelta
+from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -125,12 +127,38 @@ def _staff_actor(report):
     return Actor.for_user(user) if user else Actor("system", "demo-seed")
 
 
-def _intake(rng, categories, regions, kind):
+# Complainants (a complaint is always real-name, with a postal address and a demand).
+COMPLAINANTS = [
+    ("张三", "13800138000", "杭州市西湖区文三路 100 号 3 单元 501"),
+    ("李梅", "13957112345", "杭州市拱墅区湖墅南路 20 号"),
+    ("王建国", "0571-87654321", "杭州市滨江区江南大道 88 号"),
+]
+DEMANDS = [("refund", Decimal("89.00")), ("compensation", Decimal("1000.00")), ("replacement", None)]
+
+
+def _complaint_fields(rng):
+    """What a complaint must carry (Art. 9): who complains, where they live, what they ask for."""
+    (name, phone, address), (demand, amount) = rng.choice(COMPLAINANTS), rng.choice(DEMANDS)
+    return dict(
+        anonymous=False,
+        reporter_name=name,
+        reporter_phone=phone,
+        reporter_address=address,
+        demand=demand,
+        demand_amount=amount,
+    )
+
+
+def _intake(rng, categories, regions, kind, **extra):
     name, address = rng.choice(BUSINESSES)
     real = rng.random() < 0.4
-    return IntakeData(
+    category = rng.choice(categories)
+    complaint = _complaint_fields(rng) if kind == "complaint" else {}
+    if category.online:
+        complaint |= {"platform": "美团外卖", "order_number": f"2026{rng.randint(10**11, 10**12 - 1)}"}
+    fields = dict(
         kind=kind,
-        category=rng.choice(categories),
+        category=category,
         region=rng.choice(regions),
         business_name=name,
         business_address=address,
@@ -145,6 +173,7 @@ def _intake(rng, categories, regions, kind):
         wants_reward=kind == "tip" and rng.random() < 0.5,
         language="zh_CN",
     )
+    return IntakeData(**(fields | complaint | extra))
 
 
 def _advance(report, target, rng):
@@ -177,7 +206,22 @@ def load_demo_reports(count=50, seed=2026):
         with frozen_at(moment + timedelta(days=rng.randint(1, 5))):
             _advance(report, target, rng)
     _reroute_one_returned()
-    return count
+    with frozen_at(utcnow() - timedelta(days=1)):
+        _file_linked_pair(rng, categories, regions)
+    return count + 2
+
+
+def _file_linked_pair(rng, categories, regions):
+    """A complaint that also reports a violation: TS-… and JB-…, one receipt, one key."""
+    intake = _intake(
+        rng,
+        [c for c in categories if c.code == "food.catering"] or categories,
+        regions,
+        "complaint",
+        description="在店里吃饭后全家腹泻，要求退款；后厨使用过期食材，同时举报。",
+        also_tip=True,
+    )
+    submit_report(intake, [], new_submission_token())
 
 
 def _reroute_one_returned():

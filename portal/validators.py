@@ -1,8 +1,10 @@
 """Input rules in one place: format checks for Chinese identifiers (USCC GB 32100-2015, resident
 ID GB 11643, phone), and the filters and validators every form uses on what people type."""
 
+import enum
 import re
 import unicodedata
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
@@ -13,6 +15,10 @@ ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 OLD_LICENCE = re.compile(r"^\d{15}$")  # registration numbers before the USCC reform
+FOOD_BUSINESS_LICENCE = re.compile(r"^JY\d{14}$")  # 食品经营许可证, on every restaurant wall
+FOOD_PRODUCTION_LICENCE = re.compile(r"^SC\d{14}$")  # 食品生产许可证, on every food package
+# 18 letters and digits: meant as a credit code, so a wrong check character is a typo to fix.
+USCC_SHAPED = re.compile(r"^[0-9A-Z]{18}$")
 
 # Row ids are 32-bit integers on PostgreSQL; anything outside never names a row, and a bigger
 # number would make the database raise instead of answering "no such row".
@@ -41,10 +47,37 @@ def is_valid_uscc(code):
     return uscc_check_char(code[:17]) == code[17]
 
 
-def is_valid_licence(code):
-    """A unified social credit code, or an old 15-digit registration number."""
+class LicenceKind(enum.StrEnum):
+    """Which number a citizen copied from the business (reports.business_licence_kind)."""
+
+    USCC = "uscc"
+    REGISTRATION = "registration"
+    FOOD_BUSINESS = "food_business"
+    FOOD_PRODUCTION = "food_production"
+    OTHER = "other"  # kept as typed, unchecked: better a number staff can look up than none
+
+
+def licence_kind(code):
+    """The kind of a business identifier, or None for an 18-character code that fails its check."""
     code = normalise_code(code)
-    return is_valid_uscc(code) or bool(OLD_LICENCE.match(code))
+    if USCC_SHAPED.match(code):
+        return LicenceKind.USCC if is_valid_uscc(code) else None
+    patterns = (
+        (OLD_LICENCE, LicenceKind.REGISTRATION),
+        (FOOD_BUSINESS_LICENCE, LicenceKind.FOOD_BUSINESS),
+        (FOOD_PRODUCTION_LICENCE, LicenceKind.FOOD_PRODUCTION),
+    )
+    return next((kind for pattern, kind in patterns if pattern.match(code)), LicenceKind.OTHER)
+
+
+def is_valid_licence(code):
+    """Any identifier but a credit code with a wrong check character (see licence_kind)."""
+    return licence_kind(code) is not None
+
+
+def is_amount(value, maximum):
+    """A sum of money in yuan: finite, more than 0, at most `maximum`, whole fen."""
+    return value.is_finite() and 0 < value <= maximum and value == value.quantize(Decimal("0.01"))
 
 
 def id_check_char(first17):

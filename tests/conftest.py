@@ -19,7 +19,8 @@ ON_POSTGRES = os.environ.get("TEST_DATABASE") == "postgresql"
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 # Tables holding reference data, reloaded for each test on PostgreSQL.
 ALL_TABLES = (
-    "web_sessions, sign_in_throttles, evidence, supplements, assignments, reports, report_sequences, "
+    "web_sessions, sign_in_throttles, evidence, supplements, assignments, report_reporters, reporters, "
+    "reports, report_sequences, "
     "users, audit_events, "
     "audit_chain_head, routing_rules, regions, categories, departments"
 )
@@ -219,10 +220,40 @@ def intake_form(**overrides):
     return form
 
 
+# What a complaint must carry besides a tip-off's fields (Art. 9): identity, address, demand.
+COMPLAINT_FORM = {
+    "kind": "complaint",
+    "identity": "real_name",
+    "reporter_name": "王小明",
+    "reporter_phone": "13912345678",
+    "reporter_address": "杭州市西湖区文三路 100 号",
+    "demand": "refund",
+    "demand_amount": "128.50",
+}
+
+
+def complaint_form(**overrides):
+    """A valid complaint form: intake_form() with the complainant and the demand filled in."""
+    return intake_form(**(COMPLAINT_FORM | overrides))
+
+
 def make_intake(**overrides):
-    """IntakeData for calling operations directly."""
+    """IntakeData for calling operations directly (a complaint gets what a complaint must carry)."""
+    from decimal import Decimal
+
     from portal.directory.models import Category, Region
     from portal.reports.operations import IntakeData
+
+    if overrides.get("kind") == "complaint":
+        overrides = {
+            "anonymous": False,
+            "reporter_name": "王小明",
+            "reporter_phone": "13912345678",
+            "reporter_address": "杭州市西湖区文三路 100 号",
+            "business_address": "文三路 88 号",
+            "demand": "refund",
+            "demand_amount": Decimal("128.50"),
+        } | overrides
 
     values = dict(
         kind="tip",

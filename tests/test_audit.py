@@ -95,7 +95,7 @@ def test_events_carry_no_reporter_identity():
     ).report
     db.session.commit()
     rows = db.session.execute(text("SELECT actor_label, data FROM audit_events")).all()
-    assert report.reporter_name == "王小明"
+    assert report.primary_reporter.name == "王小明"
     assert all("王小明" not in str(r) and "13912345678" not in str(r) for r in rows)
 
 

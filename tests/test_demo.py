@@ -12,7 +12,7 @@ def test_seed_demo_creates_reports_in_every_state_and_a_valid_chain(runner):
     result = runner.invoke(args=["seed", "demo"])
     assert result.exit_code == 0, result.output
     states = dict(db.session.execute(select(Report.state, func.count()).group_by(Report.state)).all())
-    assert sum(states.values()) == 50
+    assert sum(states.values()) == 52  # 50, and a linked complaint + tip-off
     assert set(states) >= {
         "submitted",
         "accepted",
@@ -29,12 +29,23 @@ def test_seed_demo_creates_reports_in_every_state_and_a_valid_chain(runner):
     assert "OK" in runner.invoke(args=["audit", "verify"]).output
 
 
+def test_demo_complaints_carry_a_complainant_and_a_demand_and_one_pair_is_linked(runner):
+    runner.invoke(args=["seed", "demo"])
+    complaints = db.session.scalars(select(Report).where(Report.kind == "complaint")).all()
+    assert complaints and all(c.demand and not c.anonymous for c in complaints)
+    assert all(c.primary_reporter.name and c.primary_reporter.postal_address for c in complaints)
+    pair = db.session.scalar(
+        select(Report).where(Report.linked_report_id.is_not(None), Report.kind == "complaint")
+    )
+    assert pair.linked_report.kind == "tip" and pair.linked_report.linked_report == pair
+
+
 def test_seed_is_idempotent(runner):
     runner.invoke(args=["seed", "demo"])
     again = runner.invoke(args=["seed", "demo"])
     assert "0 new staff accounts" in again.output and "0 new reports" in again.output
     ref = runner.invoke(args=["seed", "reference"])
-    assert ref.exit_code == 0 and "categories=17" in ref.output
+    assert ref.exit_code == 0 and "categories=18" in ref.output
 
 
 def test_demo_accounts_can_sign_in(runner, client):

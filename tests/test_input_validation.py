@@ -12,7 +12,7 @@ from portal.clock import frozen_at
 from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.reports.models import Report, Supplement
-from tests.conftest import intake_form, make_user, pdf_bytes, png_bytes, receipt_in
+from tests.conftest import complaint_form, intake_form, make_user, pdf_bytes, png_bytes, receipt_in
 
 CONTROL = "Remove the invisible control characters from this text (copied from another program?)."
 REAL_NAME = dict(identity="real_name", reporter_name="王小明", reporter_phone="13912345678")
@@ -192,15 +192,15 @@ def test_full_width_licence_id_and_phone_are_accepted_and_stored_plain(client):
     assert response.status_code == 200, response.get_data(as_text=True)
     report = db.session.scalar(select(Report))
     assert report.business_licence == "91330100799655058B"
-    assert report.reporter_phone == "0571-87654321"
-    assert report.reporter_id_number == "11010519491231002X"
+    assert report.primary_reporter.phone == "0571-87654321"
+    assert report.primary_reporter.id_number == "11010519491231002X"
 
 
 # ---- errors of hidden fields (item 19) -------------------------------------------------------
 
 
 def test_every_field_error_is_listed_at_the_top_with_a_link_to_its_field(client):
-    response = post(client, intake_form(kind="complaint", wants_reward="y", business_name=""))
+    response = post(client, complaint_form(wants_reward="y", business_name=""))
     page = response.get_data(as_text=True)
     summary = re.search(
         r'<div class="alert alert-danger" role="alert" id="error-summary">(.*?)</div>', page, re.S

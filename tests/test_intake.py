@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 
 from portal.audit.models import AuditEvent
 from portal.directory.models import Category, Region
@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.reports.models import Assignment, Report
 from tests.conftest import (
     ON_POSTGRES,
+    complaint_form,
     fake_exe,
     intake_form,
     jpeg_with_gps,
@@ -67,7 +68,7 @@ def test_tip_with_evidence_gets_a_receipt_and_is_stored_routed_and_audited(clien
     report = db.session.scalar(select(Report).where(Report.number == number))
     assert report.department.code == "market-330106"  # Xihu catering rule, via the street
     assert [a.rule.code for a in report.assignments] == ["food-catering-xihu"]
-    assert report.state == "submitted" and report.anonymous and report.reporter_name is None
+    assert report.state == "submitted" and report.anonymous and report.reporters == []
     assert {e.mime_type for e in report.evidence} == {"image/jpeg", "application/pdf"}
     for e in report.evidence:
         assert stored_path(e.storage_name).exists()
@@ -79,21 +80,34 @@ def test_tip_with_evidence_gets_a_receipt_and_is_stored_routed_and_audited(clien
     assert key.replace("-", "") not in page.replace(key, "")  # shown once, in one place
 
 
-def test_real_name_identity_is_encrypted_at_rest(client):
+def test_identity_is_no_longer_in_reports_and_is_encrypted_at_rest_in_reporters(client):
     body = post(
-        client,
-        intake_form(
-            identity="real_name",
-            reporter_name="王小明",
-            reporter_phone="13912345678",
-            contact_email="wang@example.cn",
-        ),
+        client, complaint_form(contact_email="wang@example.cn", reporter_id_number="11010519491231002X")
     )
     assert body.status_code == 200, body.get_data(as_text=True)
-    raw = db.session.execute(text("SELECT reporter_name, reporter_phone, contact_email FROM reports")).one()
-    assert all(value and "王小明" not in value and "139" not in value and "@" not in value for value in raw)
-    report = db.session.scalar(select(Report))
-    assert (report.reporter_name, report.reporter_phone) == ("王小明", "13912345678")
+    columns = {c["name"] for c in inspect(db.engine).get_columns("reports")}
+    assert not columns & {"reporter_name", "reporter_phone", "reporter_id_number", "contact_email"}
+    raw = db.session.execute(
+        text("SELECT name, phone, postal_address, id_number, email FROM reporters")
+    ).one()
+    assert all(v and not any(s in v for s in ("王小明", "139", "文三路", "110105", "@")) for v in raw)
+    reporter = db.session.scalar(select(Report)).primary_reporter
+    assert (reporter.name, reporter.phone, reporter.postal_address, reporter.email) == (
+        "王小明",
+        "13912345678",
+        "杭州市西湖区文三路 100 号",
+        "wang@example.cn",
+    )
+
+
+def test_anonymous_tip_with_a_contact_has_a_reporter_holding_only_the_contact(client):
+    post(client, intake_form(contact_email="anon@example.cn"))
+    post(client, intake_form(business_name="另一家店"))
+    with_contact, without = db.session.scalars(select(Report).order_by(Report.id)).all()
+    assert without.reporters == []
+    person = with_contact.primary_reporter
+    assert person.email == "anon@example.cn"
+    assert (person.name, person.phone, person.postal_address, person.id_number) == (None,) * 4
 
 
 def test_validation_errors_keep_text_and_accepted_files(client, app):
@@ -111,9 +125,7 @@ def test_validation_errors_keep_text_and_accepted_files(client, app):
     staged = re.search(r'name="staged_evidence" type="hidden" value="([^"]+)"', page)
     assert staged and count(Report) == 0 and len(staging_files(app)) == 1
 
-    second = post(
-        client, intake_form(description=long_text, kind="complaint", staged_evidence=staged.group(1))
-    )
+    second = post(client, complaint_form(description=long_text, staged_evidence=staged.group(1)))
     assert second.status_code == 200
     report = db.session.scalar(select(Report))
     assert [e.original_name for e in report.evidence] == ["face.png"]
@@ -180,7 +192,7 @@ def test_invalid_licence_and_id_numbers_are_explained(client):
     response = post(
         client,
         intake_form(
-            business_licence="123",
+            business_licence="91330100799655058C",  # one character off the real code
             identity="real_name",
             reporter_name="李四",
             reporter_phone="13800138000",
@@ -191,8 +203,7 @@ def test_invalid_licence_and_id_numbers_are_explained(client):
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert errors_next_to(page, "business_licence") == [
-        "This is not a valid 18-character credit code or 15-digit licence number. "
-        "Check it, or leave the field empty."
+        "This 18-character credit code has a wrong check character. Check it, or leave the field empty."
     ]
     assert errors_next_to(page, "reporter_id_number") == [
         "This ID card number is not valid. Check it, or leave it empty."

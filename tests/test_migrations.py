@@ -75,7 +75,11 @@ def _tables(conn):
     inspector = inspect(conn)
     return {
         table: {
-            "columns": [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)],
+            # Sorted: a downgrade that adds back a dropped column cannot put it back in place on
+            # PostgreSQL (short of rebuilding a table that other tables reference); order means nothing.
+            "columns": sorted(
+                (c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)
+            ),
             "pk": inspector.get_pk_constraint(table),
             "fks": sorted(str(fk) for fk in inspector.get_foreign_keys(table)),
             "unique": sorted(str(u) for u in inspector.get_unique_constraints(table)),

@@ -145,13 +145,13 @@ def test_identity_encryption_keys_rotate(app, database_url, tmp_path):
         db.session.remove()
     with create_app(_config(database_url, tmp_path) | {"DATA_KEYS": f"{new},{old}"}).app_context():
         report = db.session.scalar(select(Report))
-        assert report.reporter_name == "王小明"
-        report.reporter_name = "王小明 "  # re-written: now under the new key
+        assert report.primary_reporter.name == "王小明"
+        report.primary_reporter.name = "王小明 "  # re-written: now under the new key
         db.session.commit()
-        raw = db.session.execute(text("SELECT reporter_name FROM reports")).scalar_one()
+        raw = db.session.execute(text("SELECT name FROM reporters")).scalar_one()
         assert Fernet(new.encode()).decrypt(raw.encode()).decode() == "王小明 "
         db.session.remove()
     with create_app(_config(database_url, tmp_path) | {"DATA_KEYS": old}).app_context():
         with pytest.raises(InvalidToken):  # the old key alone cannot read the re-written row
-            db.session.scalar(select(Report)).reporter_name  # noqa: B018
+            db.session.scalar(select(Report)).primary_reporter.name  # noqa: B018
         db.session.remove()

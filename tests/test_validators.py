@@ -6,6 +6,7 @@ from portal.validators import (
     is_valid_phone,
     is_valid_resident_id,
     is_valid_uscc,
+    licence_kind,
     normalise_code,
     normalise_phone,
     row_id,
@@ -30,7 +31,26 @@ def test_known_uscc_is_valid():
 
 def test_old_registration_numbers_are_accepted_as_licences():
     assert is_valid_licence("330106000123456")
-    assert not is_valid_licence("33010600012345")
+    assert licence_kind("330106000123456") == "registration"
+
+
+def test_food_licences_on_the_shop_wall_are_accepted_and_told_apart():
+    assert licence_kind("JY13301060012345") == "food_business"
+    assert licence_kind("ｊｙ１３３０１０６００１２３４５") == "food_business"  # full width, lower case
+    assert licence_kind("SC10633010600123") == "food_production"
+    assert licence_kind("JY1330106001234") == "other"  # 13 digits: kept, not checked
+
+
+def test_credit_codes_are_checked_and_a_wrong_check_character_is_refused():
+    assert licence_kind("91330100799655058B") == "uscc"
+    assert licence_kind("91330100799655058C") is None
+    assert not is_valid_licence("91330100799655058C")
+    assert licence_kind("9133010079965505IB") is None  # I is not in the code alphabet
+
+
+def test_any_other_licence_number_is_kept_as_other():
+    for number in ("33010600012345", "浙食药监械经营备20150012号", "123", "沪餐证字2019-0001"):
+        assert licence_kind(number) == "other" and is_valid_licence(number), number
 
 
 def test_resident_id_checksum():

@@ -56,6 +56,7 @@ def _load_categories(data_dir):
             name_en=item["name_en"],
             position=position,
             active=True,
+            online=item.get("online", False),
         )
     return len(items)
 

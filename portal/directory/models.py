@@ -1,7 +1,7 @@
 """Reference tables. Rows carry stable codes so data files and later edits can refer to them."""
 
 from flask_babel import get_locale
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -27,6 +27,8 @@ class Category(Named, db.Model):
     group: Mapped[str] = mapped_column(String(20))
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # Online orders (网络订餐, 网络购物): a complaint names the platform and the order number.
+    online: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Department(Named, db.Model):

@@ -4,6 +4,7 @@ records an audit event. Callers (views, CLI, demo loader) commit once afterwards
 import hmac
 from dataclasses import dataclass, fields
 from datetime import date
+from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import select
@@ -15,17 +16,21 @@ from portal.evidence.models import Evidence
 from portal.evidence.storage import max_files_per_submission, new_storage_name, store_on_commit
 from portal.extensions import db
 from portal.keys import BadKey
+from portal.reports.intake_rules import intake_problem
 from portal.reports.models import Assignment, Report, Supplement
 from portal.reports.numbering import next_number
 from portal.reports.receipts import (
     access_key_for,
     content_digest,
     hash_access_key,
+    hash_linked_submission_token,
     hash_submission_token,
     normalise_number,
 )
+from portal.reports.reporters import Reporter, ReporterRole, ReportReporter
 from portal.reports.states import REASON_REQUIRED, ROUTED_MOVES, DeclineGround, Kind, State, can_transition
 from portal.security import receipt_keys
+from portal.validators import licence_kind
 
 # A repeated submit with the same form token shows the same receipt only this soon after.
 DUPLICATE_WINDOW_SECONDS = 600
@@ -56,11 +61,18 @@ class IntakeData:
     contact_email: str | None
     wants_reward: bool
     language: str
+    # Complaints (Art. 9): postal address, demand and amount; online orders: platform, order.
+    reporter_address: str | None = None
+    demand: str | None = None
+    demand_amount: Decimal | None = None
+    platform: str | None = None
+    order_number: str | None = None
+    also_tip: bool = False  # a complaint that also reports a violation: two linked reports
 
 
 @dataclass(frozen=True)
 class Receipt:
-    report: Report
+    report: Report  # a linked submission's complaint; its tip-off is report.linked_report
     access_key: str
     repeated: bool = False  # True when a double submit found the first report
 
@@ -136,16 +148,60 @@ def _attach_evidence(report, staged_files, now, supplement=None):
 
 
 def submit_report(data, staged_files, submission_token):
-    """Create, number and route a report with its evidence; one transaction, one audit event."""
-    kind = Kind(data.kind)
-    if data.wants_reward and kind != Kind.TIP:
-        raise ReportError("reward_only_for_tips")
-    if not data.anonymous and not data.reporter_name:
-        raise ReportError("real_name_needs_name")
-    now = utcnow()
-    decision = route(data.category, data.region)
-    ring = receipt_keys()
+    """Create, number and route a report (and the tip-off linked to it, if asked) with its
+    evidence; one transaction, one audit event per report."""
+    problem = intake_problem(data)
+    if problem:
+        raise ReportError(problem)
+    now, ring = utcnow(), receipt_keys()
     access_key = access_key_for(submission_token, ring.current)
+    reporter = _reporter_for(data, now)
+    report = build_report(data, Kind(data.kind), reporter, staged_files, now)
+    report.submission_token_hash = hash_submission_token(submission_token, ring.current)
+    # A linked tip-off gets the same category and region (route() goes by them) and so may go to
+    # another department; it opens with the same access key, and its own token hash keeps it unique.
+    tip = build_report(data, Kind.TIP, reporter, staged_files, now) if data.also_tip else None
+    digest = _submission_digest(data, staged_files, ring.current)
+    for each in filter(None, (report, tip)):
+        each.receipt_key_id, each.submission_digest = ring.current_id, digest
+        each.access_key_hash = hash_access_key(access_key, ring.current)
+    if tip is not None:
+        tip.submission_token_hash = hash_linked_submission_token(submission_token, ring.current)
+    # Numbered last: the counter's row lock is held until commit, so take it as late as possible.
+    for each in filter(None, (report, tip)):
+        each.number = next_number(Kind(each.kind), local_year(now))
+        db.session.add(each)
+    db.session.flush()
+    if tip is not None:
+        report.linked_report, tip.linked_report = tip, report
+        db.session.flush()
+    for each in filter(None, (report, tip)):
+        record_submitted(each)
+    return Receipt(report, access_key)
+
+
+def _reporter_for(data, now):
+    """The person behind a submission: real-name identity, or an anonymous reporter's contact
+    alone, or nobody (an anonymous report without a contact has no reporter row)."""
+    if data.anonymous and not data.contact_email:
+        return None
+    if data.anonymous:
+        return Reporter(email=data.contact_email, created_at=now)
+    return Reporter(
+        name=data.reporter_name,
+        phone=data.reporter_phone or None,
+        postal_address=data.reporter_address or None,
+        id_number=data.reporter_id_number or None,
+        email=data.contact_email or None,
+        created_at=now,
+    )
+
+
+def build_report(data, kind, reporter, staged_files, now):
+    """One report of a submission (unnumbered, unhashed), routed, with its reporter and evidence."""
+    complaint = kind == Kind.COMPLAINT
+    decision = route(data.category, data.region)
+    licence = data.business_licence or None
     report = Report(
         kind=kind.value,
         state=State.SUBMITTED.value,
@@ -154,42 +210,39 @@ def submit_report(data, staged_files, submission_token):
         department=decision.department,
         business_name=data.business_name,
         business_address=data.business_address or None,
-        business_licence=data.business_licence or None,
+        business_licence=licence,
+        business_licence_kind=licence_kind(licence).value if licence else None,
         description=data.description,
         occurred_on=data.occurred_on,
+        demand=data.demand if complaint else None,
+        demand_amount=data.demand_amount if complaint else None,
+        platform=data.platform or None,
+        order_number=data.order_number or None,
         anonymous=data.anonymous,
-        reporter_name=None if data.anonymous else data.reporter_name,
-        reporter_phone=None if data.anonymous else (data.reporter_phone or None),
-        reporter_id_number=None if data.anonymous else (data.reporter_id_number or None),
-        contact_email=data.contact_email or None,
         wants_reward=data.wants_reward,
         language=data.language,
-        receipt_key_id=ring.current_id,
-        access_key_hash=hash_access_key(access_key, ring.current),
-        submission_token_hash=hash_submission_token(submission_token, ring.current),
-        submission_digest=_submission_digest(data, staged_files, ring.current),
         received_at=now,
         updated_at=now,
     )
+    if reporter is not None:
+        report.reporter_links.append(ReportReporter(reporter=reporter, role=ReporterRole.PRIMARY))
     report.assignments.append(Assignment(department=decision.department, rule=decision.rule, assigned_at=now))
     _attach_evidence(report, staged_files, now)
-    # Numbered last: the counter's row lock is held until commit, so take it as late as possible.
-    report.number = next_number(kind, local_year(now))
-    db.session.add(report)
-    db.session.flush()
-    record_event(
-        "report.submitted",
-        report,
-        CITIZEN,
-        {
-            "number": report.number,
-            "kind": report.kind,
-            "department": decision.department.code,
-            "rule": decision.rule.code if decision.rule else None,
-            "evidence_sha256": [e.sha256 for e in report.evidence],
-        },
-    )
-    return Receipt(report, access_key)
+    return report
+
+
+def record_submitted(report):
+    rule = report.assignments[0].rule
+    data = {
+        "number": report.number,
+        "kind": report.kind,
+        "department": report.department.code,
+        "rule": rule.code if rule else None,
+        "evidence_sha256": [e.sha256 for e in report.evidence],
+    }
+    if report.linked_report is not None:
+        data["linked"] = report.linked_report.number
+    record_event("report.submitted", report, CITIZEN, data)
 
 
 def find_by_receipt(number, key):

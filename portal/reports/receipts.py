@@ -100,6 +100,11 @@ def hash_submission_token(token, key=None):
     return keyed_hash("submission-token", token, key or receipt_keys().current)
 
 
+def hash_linked_submission_token(token, key=None):
+    """The token hash of the tip-off a linked submission makes beside its complaint (unique too)."""
+    return keyed_hash("submission-token-linked-tip", token, key or receipt_keys().current)
+
+
 def content_digest(fields, file_hashes, key):
     """Keyed digest of what a form sent (fields + files' SHA-256): a repeat must match it.
 

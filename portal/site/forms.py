@@ -5,11 +5,13 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    DecimalField,
     HiddenField,
     MultipleFileField,
     RadioField,
     SelectField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -18,7 +20,9 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from portal.clock import local_today
 from portal.directory.models import Category, Region
 from portal.extensions import db
+from portal.reports.intake_rules import DEMAND_TEXT, MAX_AMOUNT, MONEY_DEMANDS, Demand
 from portal.validators import (
+    is_amount,
     is_valid_licence,
     is_valid_phone,
     is_valid_resident_id,
@@ -44,6 +48,17 @@ class EvidenceFields:
 
     staged_evidence = HiddenField()
     evidence = MultipleFileField(_l("Evidence files"))
+
+
+class AmountField(DecimalField):
+    """Yuan as people type them: blank is no amount; full-width digits and 1,200 are read."""
+
+    def process_formdata(self, valuelist):
+        typed = normalise_phone(valuelist[0]).replace(",", "") if valuelist else ""
+        if not typed:
+            self.data = None
+            return
+        super().process_formdata([typed])
 
 
 class IntakeForm(EvidenceFields, FlaskForm):
@@ -78,7 +93,10 @@ class IntakeForm(EvidenceFields, FlaskForm):
         ],
     )
     business_address = StringField(
-        _l("Address of the business"), filters=[strip], validators=[Optional(), single_line, Length(max=300)]
+        # No Optional(): a complaint requires it (validate_business_address).
+        _l("Address of the business"),
+        filters=[strip],
+        validators=[single_line, Length(max=300)],
     )
     business_licence = StringField(
         _l("Licence number or unified social credit code (if known)"),
@@ -113,6 +131,11 @@ class IntakeForm(EvidenceFields, FlaskForm):
     reporter_phone = StringField(
         _l("Your phone number"), filters=[normalise_phone], validators=[single_line, Length(max=20)]
     )
+    reporter_address = StringField(
+        _l("Your postal address"),
+        filters=[strip],
+        validators=[single_line, Length(max=300)],
+    )
     reporter_id_number = StringField(
         _l("Your ID card number (optional)"),
         filters=[normalise_code],
@@ -129,6 +152,25 @@ class IntakeForm(EvidenceFields, FlaskForm):
         ],
     )
     wants_reward = BooleanField(_l("I would like a reward if the tip-off leads to a penalty"))
+    # Complaints only (Art. 9): what the complainant asks for, and the money involved.
+    demand = RadioField(
+        _l("What do you ask the business for?"),
+        choices=[SelectChoice(d.value, DEMAND_TEXT[d]) for d in Demand],
+        validate_choice=False,  # checked in validate_demand, only for complaints
+    )
+    demand_amount = AmountField(_l("Amount involved (yuan)"), places=2, render_kw={"inputmode": "decimal"})
+    # Online orders (categories marked online).
+    platform = StringField(
+        _l("Online platform or shop"), filters=[strip], validators=[single_line, Length(max=100)]
+    )
+    order_number = StringField(
+        _l("Order number"), filters=[normalise_phone], validators=[single_line, Length(max=64)]
+    )
+    also_tip = BooleanField(
+        _l("Also report a violation: the department also investigates it as a separate tip-off")
+    )
+    # Second submit button: an anonymous complaint is not possible, a tip-off is.
+    file_as_tip = SubmitField(_l("File it as a tip-off instead"))
 
     def validate_category(self, field):
         if field.data is not None and not _exists(Category, field.data, active_only=True):
@@ -142,7 +184,7 @@ class IntakeForm(EvidenceFields, FlaskForm):
         if field.data and not is_valid_licence(field.data):
             raise ValidationError(
                 _l(
-                    "This is not a valid 18-character credit code or 15-digit licence number. "
+                    "This 18-character credit code has a wrong check character. "
                     "Check it, or leave the field empty."
                 )
             )
@@ -152,9 +194,66 @@ class IntakeForm(EvidenceFields, FlaskForm):
         if field.data and field.data > local_today():
             raise ValidationError(_l("The date cannot be in the future."))
 
+    @property
+    def is_complaint(self):
+        return self.kind.data == "complaint"
+
+    def validate_identity(self, field):
+        if self.is_complaint and field.data != "real_name":
+            raise ValidationError(
+                _l(
+                    "A complaint cannot be anonymous: the department must be able to reach you to "
+                    "mediate. Give your name, phone and address, or file it as a tip-off instead."
+                )
+            )
+
+    def validate_business_address(self, field):
+        if self.is_complaint and not field.data:
+            raise ValidationError(_l("A complaint needs the address of the business."))
+
     def validate_reporter_name(self, field):
         if self.identity.data == "real_name" and not field.data:
             raise ValidationError(_l("Enter your name, or choose to report anonymously."))
+
+    def validate_reporter_address(self, field):
+        if self.is_complaint and self.identity.data == "real_name" and not field.data:
+            raise ValidationError(_l("A complaint needs your postal address."))
+
+    def validate_demand(self, field):
+        if not self.is_complaint:
+            return
+        if field.data not in {d.value for d in Demand}:
+            raise ValidationError(
+                _l("Choose what you ask for: refund, replacement, repair, compensation or other.")
+            )
+
+    def validate_demand_amount(self, field):
+        if not self.is_complaint:
+            return
+        if field.process_errors:
+            return  # not a number: its own message says so
+        if field.data is None and self.demand.data in MONEY_DEMANDS:
+            raise ValidationError(_l("Enter the amount involved in yuan for a refund or compensation."))
+        if field.data is not None and not is_amount(field.data, MAX_AMOUNT):
+            raise ValidationError(_l("Enter the amount in yuan, more than 0, with at most 2 decimals."))
+
+    def _online(self):
+        category = db.session.get(Category, self.category.data) if self.category.data else None
+        return category is not None and category.online
+
+    def validate_platform(self, field):
+        if self.is_complaint and not field.data and self._online():
+            raise ValidationError(_l("For an online order, enter the platform."))
+
+    def validate_order_number(self, field):
+        if self.is_complaint and not field.data and self._online():
+            raise ValidationError(_l("For an online order, enter the order number."))
+
+    def validate_also_tip(self, field):
+        if field.data and not self.is_complaint:
+            raise ValidationError(
+                _l("Only a complaint can also report a violation. Untick the box or choose complaint.")
+            )
 
     def validate_reporter_phone(self, field):
         if self.identity.data != "real_name":

@@ -57,7 +57,10 @@ def _upper(value):
 
 def _intake_data(form):
     real_name = form.identity.data == "real_name"
+    complaint = form.kind.data == "complaint"
     text = lambda field: (field.data or "").strip() or None  # noqa: E731
+    # Fields the other kind shows are ignored, not refused (app.js hides them; without JS they show).
+    only_complaint = lambda value: value if complaint else None  # noqa: E731
     return IntakeData(
         kind=form.kind.data,
         category=db.session.get(Category, form.category.data),
@@ -74,6 +77,12 @@ def _intake_data(form):
         contact_email=text(form.contact_email),
         wants_reward=bool(form.wants_reward.data),
         language=current_language(),
+        reporter_address=text(form.reporter_address) if real_name else None,
+        demand=only_complaint(form.demand.data or None),
+        demand_amount=only_complaint(form.demand_amount.data),
+        platform=text(form.platform),
+        order_number=text(form.order_number),
+        also_tip=bool(complaint and form.also_tip.data),
     )
 
 
@@ -81,6 +90,7 @@ def _render_receipt(receipt):
     html = render_template(
         "site/receipt.html",
         report=receipt.report,
+        linked=receipt.report.linked_report,
         access_key=format_key(receipt.access_key),
         repeated=receipt.repeated,
     )
@@ -129,9 +139,15 @@ def new_report():
     form = IntakeForm()
     form.category.choices = _category_choices()
     form.region.choices = _region_choices()
-    staged, file_errors, status, limited = [], [], 200, None
+    staged, file_errors, status, limited, notice = [], [], 200, None, None
     token_ok = submission_token_valid(form.submission_token.data, _form_binding())
-    if request.method == "POST":
+    if request.method == "POST" and form.file_as_tip.data:
+        # The citizen chose to stay anonymous: the same answers come back as a tip-off to check
+        # and send (nothing is filed yet, nothing typed or uploaded is lost).
+        staged, file_errors = collect_evidence(form)
+        form.kind.data, form.also_tip.data = "tip", False
+        notice = _("Your answers are now a tip-off. Check them and send the report.")
+    elif request.method == "POST":
         limited = post_limit_text("SUBMISSION_LIMIT")
         if limited:  # refused before any upload is read: keep what was staged, stage nothing new
             staged, status = keep_evidence(form), 429
@@ -157,6 +173,7 @@ def new_report():
         staged=staged,
         file_errors=file_errors,
         limited=limited,
+        notice=notice,
         **evidence_limits(),
         max_upload_mb=current_app.config["MAX_UPLOAD_MB"],
     )

@@ -26,6 +26,29 @@ def report_error_text(code):
         "invalid_decline_ground": _(
             "This is not one of the legal grounds for declining. Choose a ground from the list."
         ),
+        "complaint_not_anonymous": _(
+            "A complaint cannot be anonymous: the department must be able to reach you to mediate. "
+            "Give your name, phone and address, or file it as a tip-off instead."
+        ),
+        "complaint_needs_identity": _("A complaint needs your real name, phone number and postal address."),
+        "complaint_needs_business_address": _("A complaint needs the address of the business."),
+        "complaint_needs_demand": _(
+            "Choose what you ask for: refund, replacement, repair, compensation or other."
+        ),
+        "demand_needs_amount": _("Enter the amount involved in yuan for a refund or compensation."),
+        "invalid_amount": _("Enter the amount in yuan, more than 0, with at most 2 decimals."),
+        "online_order_needs_details": _("For an online order, enter the platform and the order number."),
+        "also_tip_only_for_complaints": _(
+            "Only a complaint can also report a violation. Untick the box or choose complaint."
+        ),
+        "demand_only_for_complaints": _("A demand is only for complaints. Clear it or choose complaint."),
+        "invalid_licence": _(
+            "This 18-character credit code has a wrong check character. Check it, or leave the field empty."
+        ),
+        "link_needs_complaint_and_tip": _("Only a complaint and a tip-off can be linked."),
+        "already_linked": _("This report is already linked to another one."),
+        "reason_required": _("Give a reason."),
+        "description_required": _("Describe the violation the tip-off is about."),
         "reroute_required": _(
             "A returned report goes to a department only by re-routing: choose the department."
         ),

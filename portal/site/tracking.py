@@ -5,11 +5,13 @@ from flask_babel import gettext as _
 
 from portal.evidence.storage import discard_on_failure
 from portal.extensions import db, limiter
+from portal.reports.linking import shares_receipt
 from portal.reports.operations import ReportError, add_supplement, find_by_receipt
 from portal.reports.states import DECLINE_GROUND_TEXT, KIND_TEXT, PUBLIC_STATE_TEXT
 from portal.reports.timeline import public_timeline
+from portal.sessions.models import SessionKind
 from portal.sessions.operations import end_tracking as end_tracking_session
-from portal.sessions.operations import open_tracking, tracked_report
+from portal.sessions.operations import open_tracking, resume_session, tracked_report
 from portal.site import bp
 from portal.site.forms import LookupForm, SupplementForm
 from portal.site.http import no_store
@@ -82,10 +84,29 @@ def status():
         kind_text=KIND_TEXT,
         ground_text=DECLINE_GROUND_TEXT,
         timeline=public_timeline(report),
+        linked=_switchable(report),
         limited=limited,
         **evidence_limits(),
     )
     return no_store(html, 429 if limited else (422 if request.method == "POST" else 200))
+
+
+def _switchable(report):
+    """The other track of a linked pair, if the same receipt opens it; else None (reports that
+    staff linked may belong to different people, who must not see each other's)."""
+    other = report.linked_report
+    return other if shares_receipt(report, other) else None
+
+
+@bp.post("/track/switch")
+def switch_track():
+    """Show the other report of a linked pair in this same session (same key, same lifetime)."""
+    record = resume_session(session.get(TRACK_SESSION), SessionKind.TRACKING)
+    other = _switchable(record.report) if record is not None else None
+    if other is not None:
+        record.report = other
+    db.session.commit()
+    return redirect(url_for("site.status"))
 
 
 @bp.post("/track/end")

@@ -68,4 +68,6 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
   toggle("kind", "tip", "[data-tip-only]", true);
+  toggle("kind", "complaint", "[data-complaint-only]", true);
+  toggle("kind", "complaint", "[data-complaint-note]");
 });

@@ -156,7 +156,7 @@ def test_anonymous_tip_off_with_photo_then_follow_up(app, live_server, browser_p
     screenshot("01-form")
 
     with page.expect_navigation() as navigation:
-        page.click("form[data-once] button[type=submit]")
+        page.click("form[data-once] button[data-send]")
     assert navigation.value.status == 200, page.locator("main").inner_text()
 
     # 3. The receipt: number and access key, shown once.
@@ -164,7 +164,7 @@ def test_anonymous_tip_off_with_photo_then_follow_up(app, live_server, browser_p
     key = page.locator("#receipt-key").inner_text().strip()
     assert NUMBER.match(number), number
     assert ACCESS_KEY.match(key), key
-    assert page.locator("h1").inner_text() == _zh(app, "Your report has been received")
+    assert page.locator("h1").inner_text() == _zh(app, "Your tip-off has been received")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     report = db.session.scalars(select(Report)).one()
     department = report.department.name
@@ -207,6 +207,58 @@ def test_anonymous_tip_off_with_photo_then_follow_up(app, live_server, browser_p
     assert problems == []
 
 
+def test_complaint_with_a_linked_tip_off_to_one_receipt_and_both_tracks(
+    app, live_server, browser_page, screenshot
+):
+    """A complaint that also reports a violation: two numbers on one receipt, one key for both,
+    and the status page shows the other track and switches to it."""
+    page = browser_page
+    page.goto(f"{live_server}/report/new")
+    page.check("input[name=kind][value=complaint]")
+    assert page.locator("[data-complaint-only]").is_visible() and page.locator("[data-tip-only]").is_hidden()
+    category = page.locator("select[name=category] option", has_text="餐饮服务")
+    page.select_option("select[name=category]", value=category.get_attribute("value"))
+    region = page.locator("select[name=region] option", has_text="西湖区")
+    page.select_option("select[name=region]", value=region.get_attribute("value"))
+    page.fill("input[name=business_name]", BUSINESS)
+    page.fill("input[name=business_address]", "文三路 88 号")
+    page.fill("textarea[name=description]", DESCRIPTION)
+    page.check("input[name=demand][value=refund]")
+    page.fill("input[name=demand_amount]", "128.50")
+    page.check("input[name=also_tip]")
+    page.check("input[name=identity][value=real_name]")
+    page.fill("input[name=reporter_name]", "王小明")
+    page.fill("input[name=reporter_phone]", "13912345678")
+    page.fill("input[name=reporter_address]", "杭州市西湖区文三路 100 号")
+    with page.expect_navigation() as navigation:
+        page.click("form[data-once] button[data-send]")
+    assert navigation.value.status == 200, page.locator("main").inner_text()
+
+    number = page.locator("#receipt-number").inner_text().strip()
+    tip_number = page.locator("#receipt-linked-number").inner_text().strip()
+    key = page.locator("#receipt-key").inner_text().strip()
+    assert re.match(r"^TS-\d{4}-\d{6}$", number) and NUMBER.match(tip_number) and ACCESS_KEY.match(key)
+    _assert_fits_phone(page)
+    screenshot("04-linked-receipt")
+
+    page.goto(f"{live_server}/track")
+    page.fill("input[name=number]", tip_number)  # the key opens either report
+    page.fill("input[name=access_key]", key)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert tip_number in page.locator("h1").inner_text()
+    assert page.locator("#linked-number").inner_text() == number
+    assert page.locator("#linked-state").inner_text() == _zh(app, PUBLIC_STATE_TEXT[State.SUBMITTED])
+    _assert_fits_phone(page)
+    screenshot("05-linked-status")
+    with page.expect_navigation():
+        page.click("#linked-report button[type=submit]")
+    assert number in page.locator("h1").inner_text()
+    assert page.locator("#linked-number").inner_text() == tip_number
+    kinds = dict(db.session.execute(select(Report.number, Report.kind)).all())
+    assert kinds == {number: "complaint", tip_number: "tip"}
+
+
 def test_too_large_file_is_caught_before_sending_and_nothing_typed_is_lost(
     app, live_server, browser_page, tmp_path
 ):
@@ -230,11 +282,11 @@ def test_too_large_file_is_caught_before_sending_and_nothing_typed_is_lost(
     page.set_input_files("input[name=evidence]", str(big))
     warning = page.locator("[data-upload-warning]")
     assert warning.is_visible() and "MB" in warning.inner_text()
-    page.click("form[data-once] button[type=submit]")
+    page.click("form[data-once] button[data-send]")
     page.wait_for_timeout(300)
     assert page.url == f"{live_server}/report/new"  # not sent
     assert page.locator("textarea[name=description]").input_value() == DESCRIPTION
-    assert page.locator("form[data-once] button[type=submit]").is_enabled()  # can fix and resend
+    assert page.locator("form[data-once] button[data-send]").is_enabled()  # can fix and resend
     assert db.session.scalar(select(func.count()).select_from(Report)) == 0
 
 
@@ -251,6 +303,13 @@ def _fill_valid_tip(page):
     page.fill("input[name=reporter_phone]", "13912345678")
 
 
+def _complete_complaint(page):
+    """What a complaint needs beyond a real-name tip-off: addresses and a demand."""
+    page.fill("input[name=business_address]", "文三路 88 号")
+    page.fill("input[name=reporter_address]", "杭州市西湖区文三路 100 号")
+    page.check("input[name=demand][value=repair]")
+
+
 def test_switching_a_tip_with_reward_to_a_complaint_clears_the_hidden_reward_box(
     app, live_server, browser_page
 ):
@@ -262,8 +321,9 @@ def test_switching_a_tip_with_reward_to_a_complaint_clears_the_hidden_reward_box
     page.check("input[name=kind][value=complaint]")
     assert page.locator("[data-tip-only]").is_hidden()
     assert page.locator("input[name=wants_reward]").is_checked() is False
+    _complete_complaint(page)
     with page.expect_navigation() as navigation:
-        page.click("form[data-once] button[type=submit]")
+        page.click("form[data-once] button[data-send]")
     assert navigation.value.status == 200, page.locator("main").inner_text()
     report = db.session.scalars(select(Report)).one()
     assert (report.kind, report.wants_reward) == ("complaint", False)
@@ -278,7 +338,7 @@ def test_an_error_in_a_hidden_box_is_shown_in_the_summary_and_its_box(app, live_
     page.check("input[name=wants_reward]")
     page.evaluate("document.querySelector('input[name=kind][value=complaint]').checked = true")
     with page.expect_navigation() as navigation:
-        page.click("form[data-once] button[type=submit]")
+        page.click("form[data-once] button[data-send]")
     assert navigation.value.status == 422
     message = _zh(app, "Rewards are only for tip-offs. Untick the box or choose tip-off.")
     summary = page.locator("#error-summary")
@@ -295,7 +355,8 @@ def test_an_error_in_a_hidden_box_is_shown_in_the_summary_and_its_box(app, live_
     assert page.locator("[data-tip-only] .invalid-feedback").count() == 0
     assert page.locator("input[name=wants_reward]").is_checked() is False
     page.check("input[name=kind][value=complaint]")
+    _complete_complaint(page)
     with page.expect_navigation() as navigation:
-        page.click("form[data-once] button[type=submit]")
+        page.click("form[data-once] button[data-send]")
     assert navigation.value.status == 200, page.locator("main").inner_text()
     assert db.session.scalars(select(Report)).one().wants_reward is False
