@@ -31,6 +31,7 @@ document.addEventListener("DOMContentLoaded", function () {
         box.querySelectorAll("input[type=checkbox]").forEach(function (c) {
           c.checked = false;
           c.classList.remove("is-invalid");
+          c.removeAttribute("aria-invalid");
         });
         box.querySelectorAll(".invalid-feedback").forEach(function (e) { e.remove(); });
       }
@@ -57,7 +58,8 @@ document.addEventListener("DOMContentLoaded", function () {
         message = input.dataset.tooLarge;
       }
       input.setCustomValidity(message);
-      if (warning) { warning.textContent = message; warning.hidden = !message; }
+      // A live region, never hidden: it is announced when the text changes.
+      if (warning) warning.textContent = message;
     }
     input.addEventListener("change", check);
     if (input.form) {
@@ -68,4 +70,45 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
   toggle("kind", "tip", "[data-tip-only]", true);
+
+  // After a failed submit, start at the list of problems (autofocus does it without scripts,
+  // but not after every kind of navigation).
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+
+  // District first, then street: without scripts the street list holds every street grouped
+  // by district; here it narrows to the chosen district's streets. Choosing a street while no
+  // district is chosen picks its district.
+  var district = document.querySelector("select[name=district]");
+  var street = document.querySelector("select[name=street]");
+  if (district && street) {
+    var placeholder = street.options[0].cloneNode(true);
+    var groups = Array.prototype.slice.call(street.querySelectorAll("optgroup")).map(function (g) {
+      return g.cloneNode(true);
+    });
+    var narrow = function () {
+      var chosen = street.value;
+      street.textContent = "";
+      street.appendChild(placeholder.cloneNode(true));
+      groups.forEach(function (group) {
+        var options = group.querySelectorAll("option");
+        if (!district.value) {
+          street.appendChild(group.cloneNode(true));
+        } else if (options.length && options[0].dataset.district === district.value) {
+          options.forEach(function (o) { street.appendChild(o.cloneNode(true)); });
+        }
+      });
+      street.value = chosen;
+      if (street.value !== chosen) street.value = "";
+    };
+    district.addEventListener("change", narrow);
+    street.addEventListener("change", function () {
+      var option = street.options[street.selectedIndex];
+      if (!district.value && option && option.dataset.district) {
+        district.value = option.dataset.district;
+        narrow();
+      }
+    });
+    narrow();
+  }
 });
