@@ -330,3 +330,14 @@ def test_the_status_page_names_the_report_by_its_kind(client, kind, noun, add):
     )
     other = "complaint" if kind == "tip" else "tip-off"
     assert add in form.group(2) and other not in form.group(1) + form.group(2)
+
+
+def test_a_failed_lookup_takes_the_focus_to_what_went_wrong(client):
+    wrong = client.post("/track?lang=en", data={"number": "JB-2026-000001", "access_key": "AAAA-BBBB"})
+    page = wrong.get_data(as_text=True)
+    summary = tag(page, 'id="error-summary"')
+    assert wrong.status_code == 404 and "autofocus" in summary
+    assert "No report matches this number and access key." in page[page.index(summary) :]
+    blank = client.post("/track?lang=en", data={"number": "", "access_key": ""}).get_data(as_text=True)
+    assert "autofocus" in tag(blank, 'id="error-summary"')
+    assert 'href="#number"' in blank and attr(tag(blank, 'name="number"'), "aria-invalid") == "true"

@@ -51,7 +51,9 @@ document.addEventListener("DOMContentLoaded", function () {
       var files = Array.prototype.slice.call(input.files || []);
       var total = files.reduce(function (sum, f) { return sum + f.size; }, 0);
       var message = "";
-      if (files.length > Number(input.dataset.maxFiles)) {
+      // A staged file whose "keep" box is unticked frees its place.
+      var freed = input.form ? input.form.querySelectorAll("input[name=keep_staged]:not(:checked)").length : 0;
+      if (files.length > Number(input.dataset.maxFiles) + freed) {
         message = input.dataset.tooMany;
       } else if (total > Number(input.dataset.maxTotalMb) * mb ||
                  files.some(function (f) { return f.size > Number(input.dataset.maxFileMb) * mb; })) {
