@@ -36,6 +36,7 @@ run: translations seed
 test: $(VENV)/.dev-installed translations
 	$(BIN)/ruff check portal admin tests
 	scripts/ensure-browser.sh
+	scripts/ensure-axe.sh
 	$(BIN)/pytest -q tests
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \

@@ -83,6 +83,20 @@ def from_environment():
         # the staging expiry (2 hours): one full report (5 × 20 MB) and corrections fit.
         "UPLOAD_MB_PER_SESSION": os.environ.get("UPLOAD_MB_PER_SESSION", "150 per 2 hours"),
         "UPLOAD_MB_PER_ADDRESS": os.environ.get("UPLOAD_MB_PER_ADDRESS", "500 per 2 hours"),
+        # Whose site this is: shown in every citizen page's header and footer, and in the
+        # personal-information notice. The defaults name a fictional demo bureau.
+        "BUREAU_NAME_ZH": os.environ.get("BUREAU_NAME_ZH", "杭州市示范区市场监督管理局"),
+        "BUREAU_NAME_EN": os.environ.get(
+            "BUREAU_NAME_EN", "Hangzhou Demonstration District Market Regulation Bureau"
+        ),
+        "BUREAU_ADDRESS_ZH": os.environ.get("BUREAU_ADDRESS_ZH", "浙江省杭州市示范区示范路 1 号"),
+        "BUREAU_ADDRESS_EN": os.environ.get(
+            "BUREAU_ADDRESS_EN", "1 Shifan Road, Demonstration District, Hangzhou, Zhejiang"
+        ),
+        "BUREAU_HOTLINE": os.environ.get("BUREAU_HOTLINE", "0571-12315"),
+        # Years a reporter's personal information is kept after the report is closed (the
+        # personal-information notice states it; PIPL Art. 17 asks for the retention period).
+        "PERSONAL_DATA_RETENTION_YEARS": _env_int("PERSONAL_DATA_RETENTION_YEARS", 3),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": LOCAL_TZ_NAME,
@@ -167,6 +181,8 @@ def check_config(config, server=False):
     else:
         _fill_development_keys(config, server)
     _check_limits(config)
+    if config["PERSONAL_DATA_RETENTION_YEARS"] < 1:
+        raise ConfigError("PERSONAL_DATA_RETENTION_YEARS must be 1 or more (years after closure).")
     if config["TRUSTED_PROXIES"] < 0:
         raise ConfigError("TRUSTED_PROXIES must be 0 or more (the number of proxies in front).")
     try:

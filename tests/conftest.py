@@ -206,7 +206,7 @@ def intake_form(**overrides):
     form = {
         "kind": "tip",
         "category": str(lookup(Category, "food.catering").id),
-        "region": str(lookup(Region, "330105").id),
+        "district": str(lookup(Region, "330105").id),
         "business_name": "老街坊餐馆",
         "business_address": "文三路 88 号",
         "business_licence": "",

@@ -117,7 +117,7 @@ def test_one_key_cannot_do_two_jobs(environ):
         create_app()
 
 
-def test_identity_encryption_key_never_derives_from_the_session_secret(database_url, tmp_path):
+def test_identity_encryption_key_never_derives_from_the_session_secret(app, database_url, tmp_path):
     """Two development apps with different SECRET_KEYs read the same identity rows: the data key
     is a separate (published development) key, not a function of SECRET_KEY."""
     from sqlalchemy import select
@@ -129,15 +129,15 @@ def test_identity_encryption_key_never_derives_from_the_session_secret(database_
 
     first = _config(database_url, tmp_path) | {"DATA_KEYS": "", "SECRET_KEY": "first-" + uuid.uuid4().hex * 2}
     with create_app(first).app_context():
-        submit_report(make_intake(anonymous=False, reporter_name="李雷"), [], new_submission_token())
+        number = submit_report(
+            make_intake(anonymous=False, reporter_name="李雷"), [], new_submission_token()
+        ).report.number
         db.session.commit()
         db.session.remove()
     second = first | {"SECRET_KEY": "second-" + uuid.uuid4().hex * 2}
     with create_app(second).app_context():
-        newest = db.session.scalar(
-            select(Report).order_by(Report.id.desc())
-        )  # PostgreSQL keeps older rows here
-        assert newest.primary_reporter.name == "李雷"
+        filed = db.session.scalar(select(Report).where(Report.number == number))
+        assert filed.primary_reporter.name == "李雷"
         db.session.remove()
 
 

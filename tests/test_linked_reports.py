@@ -23,7 +23,7 @@ def count(model):
 
 def linked_form(**overrides):
     # Xihu: the catering rule for the district sends both reports to its branch.
-    return complaint_form(also_tip="y", region=str(lookup(Region, "330106").id), **overrides)
+    return complaint_form(also_tip="y", district=str(lookup(Region, "330106").id), **overrides)
 
 
 def test_a_linked_submission_makes_two_routed_reports_opened_by_one_key(client):

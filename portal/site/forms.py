@@ -34,6 +34,7 @@ from portal.validators import (
     strip,
 )
 
+DISTRICT, STREET = 2, 3  # Region.level of the two steps of "where"
 DESCRIPTION_MIN = 10
 DESCRIPTION_MAX = 5000
 
@@ -41,6 +42,12 @@ DESCRIPTION_MAX = 5000
 def _exists(model, pk, active_only=False):
     row = db.session.get(model, pk)
     return row is not None and (not active_only or row.active)
+
+
+def _region(pk, level):
+    """The region with this id if it is at this level (a district, a street), else None."""
+    row = db.session.get(Region, pk) if pk is not None else None
+    return row if row is not None and row.level == level else None
 
 
 class EvidenceFields:
@@ -77,11 +84,15 @@ class IntakeForm(EvidenceFields, FlaskForm):
         validate_choice=False,  # checked against the database in validate_category
         validators=[DataRequired(_l("Choose a category."))],
     )
-    region = SelectField(
-        _l("Where did it happen?"),
+    # Where: a district, then optionally one of its streets (region_id() is what the domain gets).
+    district = SelectField(
+        _l("District or county"),
         coerce=row_id,
         validate_choice=False,
-        validators=[DataRequired(_l("Choose the district or street."))],
+        validators=[DataRequired(_l("Choose the district or county."))],
+    )
+    street = SelectField(
+        _l("Street or town (optional)"), coerce=row_id, validate_choice=False, validators=[Optional()]
     )
     business_name = StringField(
         _l("Name of the business"),
@@ -176,9 +187,35 @@ class IntakeForm(EvidenceFields, FlaskForm):
         if field.data is not None and not _exists(Category, field.data, active_only=True):
             raise ValidationError(_l("Choose a category from the list."))
 
-    def validate_region(self, field):
-        if field.data is not None and not _exists(Region, field.data):
-            raise ValidationError(_l("Choose a district or street from the list."))
+    def validate(self, extra_validators=None):
+        self._district_from_street()
+        return super().validate(extra_validators)
+
+    def _district_from_street(self):
+        """A street chosen without its district (no JavaScript, district skipped) names it."""
+        street = _region(self.street.data, STREET)
+        if self.district.data is None and street is not None:
+            self.district.data = street.parent_id
+
+    def validate_district(self, field):
+        if field.data is not None and _region(field.data, DISTRICT) is None:
+            raise ValidationError(_l("Choose a district or county from the list."))
+
+    def validate_street(self, field):
+        street = _region(field.data, STREET)  # Optional() let only a non-empty value through
+        if street is None:
+            raise ValidationError(_l("Choose a street or town from the list."))
+        if self.district.data is not None and street.parent_id != self.district.data:
+            raise ValidationError(
+                _l(
+                    "This street or town is not in the district chosen above. "
+                    "Choose one of its streets, or none."
+                )
+            )
+
+    def region_id(self):
+        """The one region the report is filed under: the street if chosen, else the district."""
+        return self.street.data or self.district.data
 
     def validate_business_licence(self, field):
         if field.data and not is_valid_licence(field.data):

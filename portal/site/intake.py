@@ -26,6 +26,7 @@ from portal.site import bp
 from portal.site.forms import IntakeForm
 from portal.site.http import no_store
 from portal.site.messages import report_error_text
+from portal.site.places import district_choices, street_choices
 from portal.site.uploads import collect_evidence, evidence_limits, keep_evidence, keep_staged, post_limit_text
 
 # Session key of the random value this browser's intake tokens are bound to.
@@ -44,13 +45,6 @@ def _group_label(group):
     return labels.get(group, group)
 
 
-def _region_choices():
-    rows = db.session.scalars(select(Region).order_by(Region.code)).all()
-    return [SelectChoice("", _("Choose…"))] + [
-        SelectChoice(str(r.id), "\u3000" * (r.level - 1) + r.name) for r in rows
-    ]
-
-
 def _upper(value):
     return value.upper() if value else None
 
@@ -64,7 +58,7 @@ def _intake_data(form):
     return IntakeData(
         kind=form.kind.data,
         category=db.session.get(Category, form.category.data),
-        region=db.session.get(Region, form.region.data),
+        region=db.session.get(Region, form.region_id()),
         business_name=form.business_name.data.strip(),
         business_address=text(form.business_address),
         business_licence=_upper(text(form.business_licence)),
@@ -138,7 +132,7 @@ def _refusal(code, form, staged):
 def new_report():
     form = IntakeForm()
     form.category.choices = _category_choices()
-    form.region.choices = _region_choices()
+    form.district.choices, form.street.choices = district_choices(), street_choices()
     staged, file_errors, status, limited, notice = [], [], 200, None, None
     token_ok = submission_token_valid(form.submission_token.data, _form_binding())
     if request.method == "POST" and form.file_as_tip.data:

@@ -75,9 +75,20 @@ def keep_evidence(form):
     return keep_staged(form, unsign_staged(form.staged_evidence.data))
 
 
-def _previous(form, removed):
-    """Files staged by earlier posts, and messages naming the ones that expired meanwhile."""
+def _unticked(staged):
+    """Tokens of staged files whose "keep" box was shown and left unticked. A post that did not
+    carry the boxes (no staged list on its page) drops nothing."""
+    if not request.form.get("keep_staged_shown"):
+        return set()
+    kept = set(request.form.getlist("keep_staged"))
+    return {f.token for f in staged if f.token not in kept}
+
+
+def _previous(form):
+    """Files staged by earlier posts and still kept, and messages naming the ones that expired
+    meanwhile."""
     staged, expired = read_staged(form.staged_evidence.data)
+    removed = _unticked([*staged, *expired])
     if removed:
         discard_staged([f for f in staged if f.token in removed])
         staged = [f for f in staged if f.token not in removed]
@@ -111,8 +122,7 @@ def _refusal(upload, data, staged):
 
 def collect_evidence(form):
     """Staged files for this form after this request, plus messages for files refused."""
-    removed = set(request.form.getlist("remove_staged"))
-    staged, errors = _previous(form, removed)
+    staged, errors = _previous(form)
     for upload in form.evidence.data or []:
         if not isinstance(upload, FileStorage):
             # A part that lost its file name on the way (e.g. a line break in the name) arrives

@@ -31,6 +31,7 @@ document.addEventListener("DOMContentLoaded", function () {
         box.querySelectorAll("input[type=checkbox]").forEach(function (c) {
           c.checked = false;
           c.classList.remove("is-invalid");
+          c.removeAttribute("aria-invalid");
         });
         box.querySelectorAll(".invalid-feedback").forEach(function (e) { e.remove(); });
       }
@@ -50,14 +51,17 @@ document.addEventListener("DOMContentLoaded", function () {
       var files = Array.prototype.slice.call(input.files || []);
       var total = files.reduce(function (sum, f) { return sum + f.size; }, 0);
       var message = "";
-      if (files.length > Number(input.dataset.maxFiles)) {
+      // A staged file whose "keep" box is unticked frees its place.
+      var freed = input.form ? input.form.querySelectorAll("input[name=keep_staged]:not(:checked)").length : 0;
+      if (files.length > Number(input.dataset.maxFiles) + freed) {
         message = input.dataset.tooMany;
       } else if (total > Number(input.dataset.maxTotalMb) * mb ||
                  files.some(function (f) { return f.size > Number(input.dataset.maxFileMb) * mb; })) {
         message = input.dataset.tooLarge;
       }
       input.setCustomValidity(message);
-      if (warning) { warning.textContent = message; warning.hidden = !message; }
+      // A live region, never hidden: it is announced when the text changes.
+      if (warning) warning.textContent = message;
     }
     input.addEventListener("change", check);
     if (input.form) {
@@ -70,4 +74,45 @@ document.addEventListener("DOMContentLoaded", function () {
   toggle("kind", "tip", "[data-tip-only]", true);
   toggle("kind", "complaint", "[data-complaint-only]", true);
   toggle("kind", "complaint", "[data-complaint-note]");
+
+  // After a failed submit, start at the list of problems (autofocus does it without scripts,
+  // but not after every kind of navigation).
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+
+  // District first, then street: without scripts the street list holds every street grouped
+  // by district; here it narrows to the chosen district's streets. Choosing a street while no
+  // district is chosen picks its district.
+  var district = document.querySelector("select[name=district]");
+  var street = document.querySelector("select[name=street]");
+  if (district && street) {
+    var placeholder = street.options[0].cloneNode(true);
+    var groups = Array.prototype.slice.call(street.querySelectorAll("optgroup")).map(function (g) {
+      return g.cloneNode(true);
+    });
+    var narrow = function () {
+      var chosen = street.value;
+      street.textContent = "";
+      street.appendChild(placeholder.cloneNode(true));
+      groups.forEach(function (group) {
+        var options = group.querySelectorAll("option");
+        if (!district.value) {
+          street.appendChild(group.cloneNode(true));
+        } else if (options.length && options[0].dataset.district === district.value) {
+          options.forEach(function (o) { street.appendChild(o.cloneNode(true)); });
+        }
+      });
+      street.value = chosen;
+      if (street.value !== chosen) street.value = "";
+    };
+    district.addEventListener("change", narrow);
+    street.addEventListener("change", function () {
+      var option = street.options[street.selectedIndex];
+      if (!district.value && option && option.dataset.district) {
+        district.value = option.dataset.district;
+        narrow();
+      }
+    });
+    narrow();
+  }
 });

@@ -1,0 +1,42 @@
+"""Where it happened: a district, then (optionally) one of its streets; shown as "district · street"."""
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from portal.directory.models import Region
+from portal.extensions import db
+from portal.site import bp
+from portal.site.forms import DISTRICT, STREET
+
+
+def _regions(level):
+    return db.session.scalars(select(Region).where(Region.level == level).order_by(Region.code)).all()
+
+
+def district_choices():
+    return [SelectChoice("", _("Choose…"))] + [SelectChoice(str(r.id), r.name) for r in _regions(DISTRICT)]
+
+
+def street_choices():
+    """Every street, grouped by district: without JavaScript the citizen picks from the group of
+    their district; app.js narrows the list to it (data-district) when scripts run."""
+    streets = sorted(_regions(STREET), key=lambda r: (r.parent.code, r.code))
+    return [SelectChoice("", _("Not sure / the whole district"))] + [
+        SelectChoice(str(r.id), r.name, render_kw={"data-district": str(r.parent_id)}, optgroup=r.parent.name)
+        for r in streets
+    ]
+
+
+def place_parts(region):
+    """District and street names of a region, coarsest first (the city adds nothing here)."""
+    if region is None:
+        return []
+    parts = [r.name for r in reversed(region.ancestors_and_self()) if r.level >= DISTRICT]
+    return parts or [region.name]
+
+
+@bp.app_template_filter("place")
+def place(region):
+    """ "西湖区 · 北山街道": a street always with its district."""
+    return " · ".join(place_parts(region))
