@@ -162,6 +162,7 @@ def test_a_street_from_another_district_is_refused_and_nothing_is_lost(client):
             description="菜里有虫子，老板不肯退钱。",
         ),
         files=[("a.png", png_bytes())],
+        query_string={"lang": "en"},
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and reports() == 0
@@ -173,13 +174,15 @@ def test_a_street_from_another_district_is_refused_and_nothing_is_lost(client):
 @pytest.mark.parametrize("street", ["330106", "330100", "999999", "abc"])
 def test_a_street_that_is_not_a_street_is_refused(client, street):
     value = region_id(street) if street.isdigit() and lookup(Region, street) else street
-    response = post(client, intake_form(district=region_id("330106"), street=value))
+    response = post(
+        client, intake_form(district=region_id("330106"), street=value), query_string={"lang": "en"}
+    )
     assert response.status_code == 422 and reports() == 0
     assert "Choose a street or town from the list." in response.get_data(as_text=True)
 
 
 def test_the_city_is_not_a_district(client):
-    response = post(client, intake_form(district=region_id("330100")))
+    response = post(client, intake_form(district=region_id("330100")), query_string={"lang": "en"})
     assert response.status_code == 422 and reports() == 0
     assert "Choose a district or county from the list." in response.get_data(as_text=True)
 
@@ -270,7 +273,8 @@ def test_no_empty_alert_regions_on_load(client, path):
 
 def staged_form(client, app, names):
     """Post a form that fails (no business name) with these files; return what its page carries."""
-    page = post(client, intake_form(business_name=""), files=[(n, png_bytes()) for n in names]).get_data(
+    files = [(n, png_bytes()) for n in names]
+    page = post(client, intake_form(business_name=""), files=files, query_string={"lang": "en"}).get_data(
         as_text=True
     )
     staged = re.search(r'name="staged_evidence" type="hidden" value="([^"]+)"', page).group(1)
