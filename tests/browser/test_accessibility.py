@@ -96,7 +96,7 @@ def fill_tip(page):
 
 def send(page):
     with page.expect_navigation() as navigation:
-        page.click("form[data-once] button[type=submit]")
+        page.click("form[data-once] button[data-send]")
     return navigation.value
 
 
