@@ -80,7 +80,7 @@ TARGET_STATES = {
     + [State.MEDIATION_ENDED] * 3
     + [State.CLOSED] * 3,
     Kind.TIP: [State.SUBMITTED] * 5
-    + [State.RETURNED] * 1
+    + [State.RETURNED] * 2
     + [State.VERIFYING] * 4
     + [State.CASE_OPENED] * 3
     + [State.NOT_OPENED] * 2
