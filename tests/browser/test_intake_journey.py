@@ -182,7 +182,8 @@ def test_anonymous_tip_off_with_photo_then_follow_up(app, live_server, browser_p
         page.click("main form button[type=submit]")
     assert page.url == f"{live_server}/track/status"
     assert number in page.locator("h1").inner_text()
-    assert page.locator("#report-state").inner_text() == _zh(app, public_state_text(Kind.TIP, State.SUBMITTED))
+    submitted = public_state_text(Kind.TIP, State.SUBMITTED)
+    assert page.locator("#report-state").inner_text() == _zh(app, submitted)
     assert page.locator("#report-department").inner_text() == department
     entries = page.locator("#timeline > li")
     assert entries.count() == 1
