@@ -2,6 +2,8 @@
 audit encoding that lets a penalty's Decimal reach the chain; the row lock on a move."""
 
 import json
+import threading
+import time
 import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -17,7 +19,7 @@ from portal.extensions import db
 from portal.reports.models import Report
 from portal.reports.operations import ReportError, submit_report, transition_report
 from portal.reports.receipts import new_submission_token
-from tests.conftest import make_intake
+from tests.conftest import ON_POSTGRES, make_intake
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -147,3 +149,34 @@ def test_a_stale_report_cannot_be_moved_out_of_a_state_it_already_left(app, data
 
 def test_datetime_in_utc_is_spelled_with_its_zone():
     assert canonical_json({"t": datetime(2026, 1, 1, tzinfo=UTC)}) == '{"t":"2026-01-01T00:00:00+00:00"}'
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has one writer: the second move cannot even start")
+def test_two_staff_moving_the_same_report_at_once_make_one_move(app):
+    """B reads the report, then waits on A's row lock; when A commits, B is refused, not applied."""
+    report = submit_report(make_intake(kind="tip"), [], new_submission_token()).report
+    db.session.commit()
+    report_id, a_moved, outcome = report.id, threading.Event(), {}
+
+    def staff_b():
+        with app.app_context():
+            mine = db.session.get(Report, report_id)  # read while still submitted
+            a_moved.wait(5)
+            try:
+                transition_report(mine, "returned", Actor("staff", "staff:b", None), reason="不属于本部门")
+                db.session.commit()
+                outcome["b"] = "moved"
+            except ReportError as exc:
+                outcome["b"] = exc.code
+            db.session.remove()
+
+    thread = threading.Thread(target=staff_b)
+    thread.start()
+    transition_report(report, "verifying", Actor("staff", "staff:a", None))  # holds the row lock
+    a_moved.set()
+    time.sleep(0.5)  # B is now blocked on the lock
+    db.session.commit()
+    thread.join(10)
+    assert outcome == {"b": "state_changed"}
+    db.session.expire_all()
+    assert [c.to_state for c in db.session.get(Report, report_id).state_changes] == ["submitted", "verifying"]
