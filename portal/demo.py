@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from portal.accounts.models import Role, User
 from portal.accounts.operations import create_user
 from portal.audit.chain import Actor
-from portal.clock import frozen_at, utcnow
+from portal.clock import frozen_at, local_today, utcnow
 from portal.directory.loader import by_code
 from portal.directory.models import Category, Department, Region
 from portal.extensions import db
@@ -24,7 +24,7 @@ from portal.reports.operations import (
     transition_report,
 )
 from portal.reports.receipts import new_submission_token
-from portal.reports.states import DeclineGround, State
+from portal.reports.states import TRANSITIONS, DeclineGround, Kind, MediationEndGround, State, move
 
 # Published in the README, so refused at sign-in outside development and test, as is the
 # shorter one seeded before the 12-character rule.
@@ -70,30 +70,42 @@ STORIES = [
     "这家店在居民楼一楼储存大量烟花爆竹，没有任何消防措施。",
 ]
 
-# Where each demo report should end up, and how many of each.
-TARGET_STATES = (
-    [State.SUBMITTED] * 14
-    + [State.ACCEPTED] * 8
-    + [State.INVESTIGATING] * 8
-    + [State.DECLINED] * 4
-    + [State.RETURNED] * 3
-    + [State.SUBSTANTIATED] * 5
-    + [State.PARTLY_SUBSTANTIATED] * 2
-    + [State.UNSUBSTANTIATED] * 2
-    + [State.CLOSED] * 4
-)
-
-PATHS = {
-    State.SUBMITTED: [],
-    State.ACCEPTED: [State.ACCEPTED],
-    State.INVESTIGATING: [State.ACCEPTED, State.INVESTIGATING],
-    State.DECLINED: [State.DECLINED],
-    State.RETURNED: [State.RETURNED],
-    State.SUBSTANTIATED: [State.ACCEPTED, State.INVESTIGATING, State.SUBSTANTIATED],
-    State.PARTLY_SUBSTANTIATED: [State.ACCEPTED, State.INVESTIGATING, State.PARTLY_SUBSTANTIATED],
-    State.UNSUBSTANTIATED: [State.ACCEPTED, State.INVESTIGATING, State.UNSUBSTANTIATED],
-    State.CLOSED: [State.ACCEPTED, State.INVESTIGATING, State.SUBSTANTIATED, State.CLOSED],
+# Where each demo report should end up, per track (every state of each track), cycled.
+TARGET_STATES = {
+    Kind.COMPLAINT: [State.SUBMITTED] * 5
+    + [State.ACCEPTED] * 3
+    + [State.DECLINED] * 2
+    + [State.RETURNED] * 2
+    + [State.MEDIATING] * 4
+    + [State.MEDIATED] * 3
+    + [State.MEDIATION_ENDED] * 3
+    + [State.CLOSED] * 3,
+    Kind.TIP: [State.SUBMITTED] * 5
+    + [State.RETURNED] * 2
+    + [State.VERIFYING] * 4
+    + [State.CASE_OPENED] * 3
+    + [State.NOT_OPENED] * 2
+    + [State.PENALTY_DECIDED] * 3
+    + [State.NO_PENALTY] * 2
+    + [State.CLOSED] * 3,
 }
+
+# The decision each closed demo report was closed on, per kind.
+CLOSED_FROM = {Kind.COMPLAINT: State.MEDIATED, Kind.TIP: State.PENALTY_DECIDED}
+
+
+def path_to(kind, target):
+    """The steps from submitted to target on this kind's track (closed via CLOSED_FROM)."""
+    if target == State.CLOSED:
+        return [*path_to(kind, CLOSED_FROM[kind]), State.CLOSED]
+    table, path, frontier = TRANSITIONS[kind], {State.SUBMITTED: []}, [State.SUBMITTED]
+    while frontier:
+        here = frontier.pop(0)
+        for step in table[here]:
+            if step not in path and step != State.CLOSED:
+                path[step] = [*path[here], step]
+                frontier.append(step)
+    return path[target]
 
 
 class DemoRefused(RuntimeError):
@@ -122,8 +134,13 @@ def ensure_demo_users():
     return created
 
 
-def _staff_actor(report):
-    user = db.session.scalar(select(User).where(User.department_id == report.department_id))
+def _actor(report, step):
+    """Someone of the report's department whose role may make this move (leads decide)."""
+    roles = move(report.kind, report.state, step).roles
+    users = db.session.scalars(
+        select(User).where(User.department_id == report.department_id).order_by(User.id)
+    ).all()
+    user = next((u for u in users if u.role in roles), None)
     return Actor.for_user(user) if user else Actor("system", "demo-seed")
 
 
@@ -176,16 +193,41 @@ def _intake(rng, categories, regions, kind, **extra):
     return IntakeData(**(fields | complaint | extra))
 
 
-def _advance(report, target, rng):
-    for step in PATHS[target]:
-        actor = _staff_actor(report)
-        if step == State.DECLINED:
-            ground = DeclineGround.NOT_PERSONAL_CONSUMPTION if report.kind == "complaint" else None
-            transition_report(report, step, actor, "经核查不符合受理条件。", ground)
-        elif step == State.RETURNED:
-            transition_report(report, step, actor, "不属于本部门职责，退回食安办重新分派。")
-        else:
-            transition_report(report, step, actor, None)
+def _decision(report, step, rng, day):
+    """The reason and details a step records, as staff would write them."""
+    serial = f"{day.year}{report.id:04d}"
+    return {
+        State.DECLINED: ("投诉人已向人民法院起诉。", {"ground": DeclineGround.BEFORE_COURT}),
+        State.RETURNED: ("不属于本部门职责，退回食安办重新分派。", {}),
+        State.MEDIATED: (None, {"terms": "商家当场退款 128 元并赔礼道歉，双方无异议。"}),
+        State.MEDIATION_ENDED: (
+            "被投诉人两次无故缺席调解。",
+            {"ground": MediationEndGround.PARTY_REFUSED_OR_ABSENT},
+        ),
+        State.CASE_OPENED: (None, {"case_number": f"杭市监立字〔{day.year}〕{serial}号", "opened_on": day}),
+        State.NOT_OPENED: ("经核查，举报事项无违法事实。", {}),
+        State.PENALTY_DECIDED: (
+            None,
+            {
+                "decision_number": f"杭市监处罚〔{day.year}〕{serial}号",
+                "decided_on": day,
+                "confiscation_yuan": Decimal(rng.choice(["0.00", "3560.50", "12800.00"])),
+                "fine_yuan": Decimal(rng.choice(["5000.00", "50000.00", "120000.00"])),
+                "referred_for_prosecution": False,
+            },
+        ),
+        State.NO_PENALTY: ("违法行为轻微并及时改正，没有造成危害后果，依法不予行政处罚。", {}),
+    }.get(step, (None, {}))
+
+
+def _advance(report, target, rng, moment):
+    """Walk the report along its own track, a day or two per step, through the real operation."""
+    for step in path_to(Kind(report.kind), target):
+        moment += timedelta(days=rng.randint(1, 2), hours=rng.randint(0, 6))
+        with frozen_at(moment):
+            reason, details = _decision(report, step, rng, local_today())
+            transition_report(report, step, _actor(report, step), reason, **details)
+    return moment
 
 
 def load_demo_reports(count=50, seed=2026):
@@ -197,14 +239,14 @@ def load_demo_reports(count=50, seed=2026):
     categories = db.session.scalars(select(Category)).all()
     regions = db.session.scalars(select(Region).where(Region.level > 1)).all()
     start = utcnow() - timedelta(days=60)
-    moments = sorted(start + timedelta(minutes=rng.randint(0, 60 * 24 * 58)) for _ in range(count))
-    targets = [TARGET_STATES[i % len(TARGET_STATES)] for i in range(count)]
-    for moment, target in zip(moments, targets, strict=True):
+    # Up to 48 days after the start: the longest walk (about 10 days) still ends before today.
+    moments = sorted(start + timedelta(minutes=rng.randint(0, 60 * 24 * 48)) for _ in range(count))
+    kinds = [Kind.COMPLAINT if i % 2 == 0 else Kind.TIP for i in range(count)]
+    targets = [TARGET_STATES[kind][i // 2 % len(TARGET_STATES[kind])] for i, kind in enumerate(kinds)]
+    for moment, kind, target in zip(moments, kinds, targets, strict=True):
         with frozen_at(moment):
-            kind = "complaint" if rng.random() < 0.5 else "tip"
             report = submit_report(_intake(rng, categories, regions, kind), [], new_submission_token()).report
-        with frozen_at(moment + timedelta(days=rng.randint(1, 5))):
-            _advance(report, target, rng)
+        _advance(report, target, rng, moment)
     _reroute_one_returned()
     with frozen_at(utcnow() - timedelta(days=1)):
         _file_linked_pair(rng, categories, regions)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("app")
 
 def make_events(n=3):
     for _ in range(n):
-        report = submit_report(make_intake(), [], new_submission_token()).report
+        report = submit_report(make_intake(kind="complaint"), [], new_submission_token()).report
         transition_report(report, "accepted", SYSTEM)
         db.session.commit()
 

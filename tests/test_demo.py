@@ -1,28 +1,27 @@
 """`flask seed demo`: a living system for newcomers, made through the real operations."""
 
+from decimal import Decimal
+
 from sqlalchemy import func, select
 
 from portal.accounts.models import User
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
 from portal.reports.models import Report
+from portal.reports.states import STATES
 
 
-def test_seed_demo_creates_reports_in_every_state_and_a_valid_chain(runner):
+def test_seed_demo_creates_reports_in_every_state_of_each_track_and_a_valid_chain(runner):
     result = runner.invoke(args=["seed", "demo"])
     assert result.exit_code == 0, result.output
-    states = dict(db.session.execute(select(Report.state, func.count()).group_by(Report.state)).all())
-    assert sum(states.values()) == 52  # 50, and a linked complaint + tip-off
-    assert set(states) >= {
-        "submitted",
-        "accepted",
-        "investigating",
-        "declined",
-        "closed",
-        "substantiated",
-        "unsubstantiated",
-        "partly_substantiated",
-    }
+    rows = db.session.execute(
+        select(Report.kind, Report.state, func.count()).group_by(Report.kind, Report.state)
+    )
+    counts = {(kind, state): n for kind, state, n in rows}
+    assert sum(counts.values()) == 52  # 50, and a linked complaint + tip-off
+    assert set(counts) == {(kind.value, state.value) for kind, states in STATES.items() for state in states}
+    penalty = db.session.scalars(select(Report).where(Report.state == "penalty_decided")).first()
+    assert isinstance(penalty.fine_yuan, Decimal) and penalty.fine_yuan > 0
     departments = db.session.scalar(select(func.count(func.distinct(Report.department_id))))
     assert departments >= 3
     assert db.session.scalar(select(func.count()).select_from(User)) == 9

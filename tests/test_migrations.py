@@ -21,7 +21,7 @@ from portal import create_app
 from portal.extensions import db
 from portal.reports.operations import submit_report
 from portal.reports.receipts import new_submission_token
-from portal.reports.states import DeclineGround, Kind, State
+from portal.reports.states import DeclineGround, Kind, MediationEndGround, State
 from tests.conftest import ON_POSTGRES, _config, make_intake, make_user
 
 # SQLite cannot reflect expression indexes; its extras (sqlite_master) compare them instead.
@@ -159,6 +159,9 @@ STRING_ENUM_COLUMNS = {
     ("reports", "kind"): Kind,
     ("reports", "state"): State,
     ("reports", "decline_ground"): DeclineGround,
+    ("reports", "mediation_end_ground"): MediationEndGround,
+    ("state_changes", "to_state"): State,
+    ("state_changes", "from_state"): State,
 }
 
 

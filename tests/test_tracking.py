@@ -2,6 +2,7 @@
 
 import io
 import re
+from datetime import date
 
 import pytest
 import redis
@@ -40,12 +41,15 @@ def test_timeline_follows_staff_actions_without_internal_detail(client):
     number, key = file_report(client)
     report = db.session.scalar(select(Report))
     staff = make_user("market.staff", "staff", "market")
-    transition_report(report, "accepted", Actor.for_user(staff), reason="内部备注：线人疑似前员工")
-    transition_report(report, "investigating", Actor.for_user(staff))
+    transition_report(report, "verifying", Actor.for_user(staff), reason="内部备注：线人疑似前员工")
+    lead = make_user("market.lead", "lead", "market")
+    transition_report(
+        report, "case_opened", Actor.for_user(lead), case_number="立字7号", opened_on=date(2026, 11, 2)
+    )
     db.session.commit()
     open_report(client, number, key)
     page = client.get("/track/status?lang=en").get_data(as_text=True)
-    assert "Under investigation" in page
+    assert "A case has been opened" in page
     assert page.count('class="list-group-item"') == 3
     assert "内部备注" not in page and "market.staff" not in page  # no internal notes, no staff names
 
@@ -93,7 +97,9 @@ def test_refused_file_in_supplement_keeps_the_text(client):
 def test_closed_report_takes_no_more_information(client):
     number, key = file_report(client)
     report = db.session.scalar(select(Report))
-    transition_report(report, "declined", SYSTEM, reason="线索不清")
+    transition_report(report, "verifying", SYSTEM)
+    transition_report(report, "not_opened", SYSTEM, reason="线索不清")
+    transition_report(report, "closed", SYSTEM)
     db.session.commit()
     open_report(client, number, key)
     page = client.get("/track/status").get_data(as_text=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
-from portal.audit.hashing import event_hash, head_mac
+from portal.audit.hashing import event_hash, head_mac, jsonable
 from portal.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from portal.clock import utcnow
 from portal.extensions import db
@@ -55,7 +55,7 @@ def record_event(action, obj, actor, data=None):
             "actor": actor,
             "action": action,
             "object": obj,
-            "data": data or {},
+            "data": jsonable(data or {}),  # canonical now, so commit cannot fail on it
         }
     )
 

@@ -19,13 +19,31 @@ from portal.directory.models import Category, Department, Region, RoutingRule
 from portal.extensions import db
 from portal.reports.intake_rules import MONEY_DEMANDS, Demand
 from portal.reports.reporters import ReporterRole, ReportReporter
-from portal.reports.states import OPEN_STATES, DeclineGround, Kind, State
+from portal.reports.states import (
+    OPEN_STATES,
+    REQUIRED_COLUMNS,
+    STATES,
+    DeclineGround,
+    Kind,
+    MediationEndGround,
+    State,
+)
 from portal.validators import LicenceKind
 
 
-def _in(column, enum_cls):
-    values = ", ".join(f"'{m.value}'" for m in enum_cls)
-    return f"{column} IN ({values})"
+def _in(column, values):
+    listed = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({listed})"
+
+
+def state_checks():
+    """The checks generated from the tracks: each kind's own states, each state's columns."""
+    per_kind = " OR ".join(f"(kind = '{kind}' AND {_in('state', states)})" for kind, states in STATES.items())
+    checks = [CheckConstraint(per_kind, name="state_valid")]
+    for state, columns in REQUIRED_COLUMNS.items():
+        needed = " AND ".join(f"{c} IS NOT NULL" for c in columns)
+        checks.append(CheckConstraint(f"state != '{state}' OR ({needed})", name=f"{state}_has_details"))
+    return checks
 
 
 _MONEY = tuple(sorted(d.value for d in MONEY_DEMANDS))
@@ -35,11 +53,11 @@ class Report(db.Model):
     __tablename__ = "reports"
     __table_args__ = (
         CheckConstraint(_in("kind", Kind), name="kind_valid"),
-        CheckConstraint(_in("state", State), name="state_valid"),
+        *state_checks(),
         CheckConstraint(_in("decline_ground", DeclineGround), name="decline_ground_valid"),  # null passes
+        CheckConstraint(_in("mediation_end_ground", MediationEndGround), name="mediation_end_ground_valid"),
+        CheckConstraint("confiscation_yuan >= 0 AND fine_yuan >= 0", name="amounts_not_negative"),
         CheckConstraint("kind = 'tip' OR wants_reward = false", name="reward_only_for_tips"),
-        CheckConstraint("state != 'declined' OR decline_reason IS NOT NULL", name="declined_has_reason"),
-        CheckConstraint("state != 'returned' OR return_reason IS NOT NULL", name="returned_has_reason"),
         # What a complaint carries (Art. 9). "Every complaint has a demand" is the domain's rule
         # only: complaints filed before it existed have none.
         CheckConstraint(_in("demand", Demand), name="demand_valid"),
@@ -100,6 +118,20 @@ class Report(db.Model):
     decline_ground: Mapped[str | None] = mapped_column(String(40))
     decline_reason: Mapped[str | None] = mapped_column(Text)
     return_reason: Mapped[str | None] = mapped_column(Text)
+    # complaint: mediation
+    mediation_terms: Mapped[str | None] = mapped_column(Text)
+    mediation_end_ground: Mapped[str | None] = mapped_column(String(40))
+    mediation_end_reason: Mapped[str | None] = mapped_column(Text)
+    # tip-off: case, decision
+    case_number: Mapped[str | None] = mapped_column(String(60))
+    case_opened_on: Mapped[date | None] = mapped_column(Date)
+    not_opened_reason: Mapped[str | None] = mapped_column(Text)
+    decision_number: Mapped[str | None] = mapped_column(String(60))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    confiscation_yuan: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # 没收违法所得等
+    fine_yuan: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # 罚款
+    referred_for_prosecution: Mapped[bool | None] = mapped_column()
+    no_penalty_reason: Mapped[str | None] = mapped_column(Text)
 
     received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
@@ -116,6 +148,9 @@ class Report(db.Model):
     reporter_links: Mapped[list[ReportReporter]] = relationship(lazy="select", cascade="all, delete-orphan")
     linked_report: Mapped["Report | None"] = relationship(
         remote_side=[id], foreign_keys=[linked_report_id], post_update=True, lazy="select"
+    )
+    state_changes: Mapped[list["StateChange"]] = relationship(  # noqa: F821
+        back_populates="report", order_by="StateChange.id"
     )
 
     @property

@@ -16,6 +16,9 @@ from portal.evidence.models import Evidence
 from portal.evidence.storage import max_files_per_submission, new_storage_name, store_on_commit
 from portal.extensions import db
 from portal.keys import BadKey
+from portal.reports.decisions import apply_details
+from portal.reports.errors import ReportError
+from portal.reports.history import record_change
 from portal.reports.intake_rules import intake_problem
 from portal.reports.models import Assignment, Report, Supplement
 from portal.reports.numbering import next_number
@@ -28,20 +31,12 @@ from portal.reports.receipts import (
     normalise_number,
 )
 from portal.reports.reporters import Reporter, ReporterRole, ReportReporter
-from portal.reports.states import REASON_REQUIRED, ROUTED_MOVES, DeclineGround, Kind, State, can_transition
+from portal.reports.states import ROUTED_MOVES, Kind, State, move
 from portal.security import receipt_keys
 from portal.validators import licence_kind
 
 # A repeated submit with the same form token shows the same receipt only this soon after.
 DUPLICATE_WINDOW_SECONDS = 600
-
-
-class ReportError(ValueError):
-    """A rule forbids the change; .code says which."""
-
-    def __init__(self, code, message=""):
-        super().__init__(message or code)
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -228,6 +223,7 @@ def build_report(data, kind, reporter, staged_files, now):
         report.reporter_links.append(ReportReporter(reporter=reporter, role=ReporterRole.PRIMARY))
     report.assignments.append(Assignment(department=decision.department, rule=decision.rule, assigned_at=now))
     _attach_evidence(report, staged_files, now)
+    record_change(report, None, State.SUBMITTED, CITIZEN, now, department=decision.department)
     return report
 
 
@@ -276,9 +272,10 @@ def add_supplement(report, body, staged_files):
     return supplement
 
 
-def transition_report(report, target, actor, reason=None, decline_ground=None):
-    """Move a report along the state machine. Re-routing names a department: reroute_report()."""
-    _change_state(report, _state(target), actor, reason=reason, ground=decline_ground)
+def transition_report(report, target, actor, reason=None, **details):
+    """Move a report along its kind's track, with the details the decision records (see
+    decisions.DETAILS). Re-routing names a department: reroute_report()."""
+    _change_state(report, _state(target), actor, reason=reason, details=details)
     return report
 
 
@@ -299,56 +296,50 @@ def _state(value):
         raise ReportError("invalid_transition", f"unknown state {value!r}") from None
 
 
-def _change_state(report, target, actor, *, reason=None, ground=None, department=None, action=None):
-    """The one place a report's state changes: the move is checked against the transition table,
-    the columns the new state needs are set, and one event records from, to and department."""
+def _change_state(report, target, actor, *, reason=None, details=None, department=None, action=None):
+    """The one place a report's state changes: the row is locked, the move checked against its
+    kind's table, the decision's columns set, and one history row and one audit event written."""
+    _lock(report)
     previous = State(report.state)
-    _check_move(previous, target, reason, department)
-    ground = _decline_ground(report, target, ground)
-    if target == State.DECLINED:
-        report.decline_ground, report.decline_reason = ground, reason
+    step = _check_move(report.kind, previous, target, department)
+    recorded = apply_details(report, target, step.details, reason, details or {})
     if target == State.RETURNED:
-        report.return_reason = reason
         department = intake_office()  # a return always goes to the intake office, which re-routes
     elif previous == State.RETURNED:
-        report.return_reason = None  # answered by the re-routing; the audit event keeps it
+        report.return_reason = None  # answered by the re-routing; history and audit keep it
     report.state = target.value
-    report.updated_at = utcnow()
-    data = {"from": previous.value, "to": target.value, "reason": reason}
-    if ground:
-        data["ground"] = ground
+    report.updated_at = now = utcnow()
     if department is not None:
         _assign(report, department, None)
+    ground = recorded.get("ground")
+    record_change(report, previous, target, actor, now, reason=reason, ground=ground, department=department)
+    data = {"from": previous.value, "to": target.value, "reason": reason} | recorded
+    if department is not None:
         data["department"] = department.code
     record_event(action or f"report.{target.value}", report, actor, data)
 
 
-def _check_move(current, target, reason, department):
-    if not can_transition(current, target):
-        raise ReportError("invalid_transition", f"{current} → {target}")
+def _lock(report):
+    """Hold the report's row until commit (FOR UPDATE on PostgreSQL; SQLite has one writer), and
+    refuse if another transaction moved it since it was read: two staff cannot both move it out
+    of the same state."""
+    if report.id is None:
+        return
+    stored = db.session.scalar(select(Report.state).where(Report.id == report.id).with_for_update())
+    if stored != report.state:
+        raise ReportError("state_changed", f"now {stored}, was {report.state} when read")
+
+
+def _check_move(kind, current, target, department):
+    step = move(kind, current, target)
+    if step is None:
+        raise ReportError("invalid_transition", f"{kind}: {current} → {target}")
     routed = (current, target) in ROUTED_MOVES
     if routed and department is None:
         raise ReportError("reroute_required", f"{current} → {target} names a department")
     if department is not None and not routed:
         raise ReportError("invalid_transition", f"{current} → {target} names no department")
-    if target in REASON_REQUIRED and not reason:
-        raise ReportError("reason_required")
-
-
-def _decline_ground(report, target, ground):
-    """The decline's legal ground from the fixed list; complaints need one, other moves none."""
-    if target != State.DECLINED:
-        if ground:
-            raise ReportError("invalid_decline_ground", "a ground only goes with a decline")
-        return None
-    if not ground:
-        if report.kind == Kind.COMPLAINT:
-            raise ReportError("decline_ground_required")
-        return None
-    try:
-        return DeclineGround(ground).value
-    except ValueError:
-        raise ReportError("invalid_decline_ground", f"unknown ground {ground!r}") from None
+    return step
 
 
 def _assign(report, department, rule):

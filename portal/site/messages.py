@@ -52,5 +52,32 @@ def report_error_text(code):
         "reroute_required": _(
             "A returned report goes to a department only by re-routing: choose the department."
         ),
+        **decision_error_texts(),
     }
     return texts.get(code, _("The report could not be saved. Check your answers and try again."))
+
+
+def decision_error_texts():
+    """What staff are told when a change of state lacks what the law makes it record."""
+    return {
+        "invalid_transition": _("This step is not possible from the report's current state."),
+        "state_changed": _(
+            "Someone else changed this report's state meanwhile. Reload the report and decide again."
+        ),
+        "not_returned": _("Only a returned report can be re-routed."),
+        "reason_required": _("Enter the reason; the reporter is told it."),
+        "ground_required": _("Choose the legal ground from the list."),
+        "invalid_mediation_end_ground": _(
+            "This is not one of the legal grounds for ending a mediation. Choose a ground from the list."
+        ),
+        "terms_required": _("Enter the terms of the agreement (at most 4000 characters)."),
+        "case_number_required": _("Enter the case number (at most 60 characters)."),
+        "case_date_required": _("Enter the date the case was opened; it cannot be in the future."),
+        "decision_number_required": _("Enter the penalty decision's number (at most 60 characters)."),
+        "decision_date_required": _("Enter the date of the penalty decision; it cannot be in the future."),
+        "invalid_amount": _(
+            "Enter the amount in yuan, not negative, with at most two decimals (e.g. 5000.00)."
+        ),
+        "prosecution_flag_required": _("Say whether the case was referred for prosecution."),
+        "unexpected_detail": _("This step records no such detail."),
+    }

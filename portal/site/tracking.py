@@ -7,7 +7,7 @@ from portal.evidence.storage import discard_on_failure
 from portal.extensions import db, limiter
 from portal.reports.linking import shares_receipt
 from portal.reports.operations import ReportError, add_supplement, find_by_receipt
-from portal.reports.states import DECLINE_GROUND_TEXT, KIND_TEXT, PUBLIC_STATE_TEXT
+from portal.reports.states import DECLINE_GROUND_TEXT, KIND_TEXT, MEDIATION_END_GROUND_TEXT, public_state_text
 from portal.reports.timeline import public_timeline
 from portal.sessions.models import SessionKind
 from portal.sessions.operations import end_tracking as end_tracking_session
@@ -80,9 +80,10 @@ def status():
         form=form,
         staged=staged,
         file_errors=file_errors,
-        state_text=PUBLIC_STATE_TEXT,
+        state_text=public_state_text,
         kind_text=KIND_TEXT,
         ground_text=DECLINE_GROUND_TEXT,
+        end_ground_text=MEDIATION_END_GROUND_TEXT,
         timeline=public_timeline(report),
         linked=_switchable(report),
         limited=limited,

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from portal.evidence.models import Evidence
 from portal.extensions import db
 from portal.reports.models import Report
-from portal.reports.states import PUBLIC_STATE_TEXT, State
-from portal.reports.timeline import PUBLIC_ACTIONS
+from portal.reports.states import Kind, State, public_state_text
+from portal.reports.timeline import RECEIVED
 from tests.conftest import jpeg_with_gps
 
 NUMBER = re.compile(r"^JB-\d{4}-\d{6}$")
@@ -180,11 +180,12 @@ def test_anonymous_tip_off_with_photo_then_follow_up(app, live_server, browser_p
         page.click("main form button[type=submit]")
     assert page.url == f"{live_server}/track/status"
     assert number in page.locator("h1").inner_text()
-    assert page.locator("#report-state").inner_text() == _zh(app, PUBLIC_STATE_TEXT[State.SUBMITTED])
+    submitted = public_state_text(Kind.TIP, State.SUBMITTED)
+    assert page.locator("#report-state").inner_text() == _zh(app, submitted)
     assert page.locator("#report-department").inner_text() == department
     entries = page.locator("#timeline > li")
     assert entries.count() == 1
-    assert _zh(app, PUBLIC_ACTIONS["report.submitted"]) in entries.first.inner_text()
+    assert _zh(app, RECEIVED[Kind.TIP]) in entries.first.inner_text()
     assert page.locator("#evidence-list > li").all_inner_texts() == [PHOTO_NAME]
     details = page.locator("dl").inner_text()
     assert "餐饮服务" in details and BUSINESS in details
@@ -245,7 +246,9 @@ def test_complaint_with_a_linked_tip_off_to_one_receipt_and_both_tracks(
         page.click("main form button[type=submit]")
     assert tip_number in page.locator("h1").inner_text()
     assert page.locator("#linked-number").inner_text() == number
-    assert page.locator("#linked-state").inner_text() == _zh(app, PUBLIC_STATE_TEXT[State.SUBMITTED])
+    assert page.locator("#linked-state").inner_text() == _zh(
+        app, public_state_text(Kind.COMPLAINT, State.SUBMITTED)
+    )
     _assert_fits_phone(page)
     screenshot("05-linked-status")
     with page.expect_navigation():
