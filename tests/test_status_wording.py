@@ -66,11 +66,7 @@ def test_status_page_speaks_the_kinds_own_words_in_english(app, client, kind, st
 
 @pytest.mark.parametrize(("kind", "state"), EVERY_STATE, ids=lambda v: str(v))
 def test_status_page_in_chinese_shows_no_english_state_text(app, client, kind, state):
-    """zh comes from the catalogue, which the lead fills after the merge: until a text is
-    translated the test reports it as an expected failure instead of passing silently."""
     page = open_status(client, kind, state, "zh_CN")
     with app.test_request_context("/?lang=en"):
         english = str(public_state_text(kind, state))
-    if state_line(page) == english:
-        pytest.xfail(f"no zh_CN translation yet for {english!r}")
     assert re.search(r"[\u4e00-\u9fff]", state_line(page)) and english not in page
