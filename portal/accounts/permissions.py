@@ -1,34 +1,94 @@
-"""Who may see what. Every query that lists reports goes through scoped_reports()."""
+"""Who may see and do what, in one place. Every query that lists reports goes through
+scoped_reports(); every action (views, CLI, API) asks can(). Transition rights come from the
+roles named in the transition tables (portal/reports/states.py)."""
+
+import enum
 
 from sqlalchemy import false, select
 
 from portal.accounts.models import DEPARTMENT_ROLES, Role
 from portal.reports.models import Report
+from portal.reports.states import TRANSITIONS, Kind, State, move
 
 # Roles that read across departments (read-only for auditors).
 CROSS_DEPARTMENT_ROLES = (Role.AUDITOR,)
 
 
+class Action(enum.StrEnum):
+    VIEW = "view"  # open the case page, read its timeline
+    VIEW_IDENTITY = "view_identity"  # unmask a real-name reporter (each reveal audited)
+    DOWNLOAD_EVIDENCE = "download_evidence"
+    EXPORT = "export"
+    ADD_NOTE = "add_note"  # internal notes citizens never see
+    ASSIGN = "assign"  # give a report to a colleague of the department
+    MOVE = "move"  # make a transition (target required)
+    PROPOSE = "propose"  # propose a transition for a lead's approval (target required)
+
+
+# What a reader who changes nothing may do.
+READ_ACTIONS = frozenset({Action.VIEW, Action.VIEW_IDENTITY, Action.DOWNLOAD_EVIDENCE, Action.EXPORT})
+# Actions of the department that owns the report, by role (transitions are checked separately).
+DEPARTMENT_ACTIONS = {
+    Role.STAFF: READ_ACTIONS | {Action.ADD_NOTE},
+    Role.LEAD: READ_ACTIONS | {Action.ADD_NOTE, Action.ASSIGN},
+}
+
+
+def _signed_in(user):
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
 def sees_all_departments(user):
-    return user is not None and user.is_authenticated and user.role in CROSS_DEPARTMENT_ROLES
+    return _signed_in(user) and user.role in CROSS_DEPARTMENT_ROLES
 
 
 def scoped_reports(user):
     """A select of the reports this user may see; department staff see only their queue."""
     query = select(Report)
-    if user is None or not user.is_authenticated:
+    if not _signed_in(user):
         return query.where(false())
     if sees_all_departments(user):
         return query
     if user.role in DEPARTMENT_ROLES and user.department_id is not None:
+        # The intake office's queue is what was returned to it and what no rule matched: both
+        # are assigned to it, so the department filter is all it needs.
         return query.where(Report.department_id == user.department_id)
     # Finance sees reports through awards (later); administrators see no case content.
     return query.where(false())
 
 
 def can_view(user, report):
-    if user is None or not user.is_authenticated:
+    return can(user, Action.VIEW, report)
+
+
+def _owns(user, report):
+    return user.role in DEPARTMENT_ROLES and user.department_id == report.department_id
+
+
+def can(user, action, report, target=None):
+    """May this user do `action` on this report now (for MOVE/PROPOSE: to state `target`)?"""
+    action = Action(action)
+    if not _signed_in(user) or report is None:
         return False
     if sees_all_departments(user):
-        return True
-    return user.role in DEPARTMENT_ROLES and report.department_id == user.department_id
+        return action in READ_ACTIONS
+    if not _owns(user, report):
+        return False
+    if action in (Action.MOVE, Action.PROPOSE):
+        step = move(report.kind, report.state, target) if target else None
+        if step is None:
+            return False
+        return user.role in (step.roles if action == Action.MOVE else step.proposers)
+    return action in DEPARTMENT_ACTIONS.get(user.role, frozenset())
+
+
+def allowed_moves(user, report):
+    """The moves this user may make or propose now: [(target state, Action.MOVE|PROPOSE)]."""
+    targets = TRANSITIONS[Kind(report.kind)].get(State(report.state), {})
+    result = []
+    for target in targets:
+        if can(user, Action.MOVE, report, target):
+            result.append((target, Action.MOVE))
+        elif can(user, Action.PROPOSE, report, target):
+            result.append((target, Action.PROPOSE))
+    return result
