@@ -90,8 +90,8 @@ REASON_COLUMN = {
 }
 
 
-def apply_details(report, target, required, reason, details):
-    """Check the details the move requires, set their columns; returns them for the history."""
+def check_details(target, required, reason, details):
+    """The checked details of a move, or ReportError: what a proposal is checked with before a lead sees it."""
     if "reason" in required and not (reason or "").strip():
         raise ReportError("reason_required")
     allowed = DETAILS.get(target, {})
@@ -103,6 +103,13 @@ def apply_details(report, target, required, reason, details):
         for name, (check, _column) in allowed.items()
         if name in required or details.get(name) is not None
     }
+    return recorded
+
+
+def apply_details(report, target, required, reason, details):
+    """Check the details the move requires, set their columns; returns them for the history."""
+    recorded = check_details(target, required, reason, details)
+    allowed = DETAILS.get(target, {})
     # Only once every detail passed: a refused decision leaves no column half-set.
     for name, value in recorded.items():
         setattr(report, allowed[name][1], value)

@@ -80,4 +80,18 @@ def decision_error_texts():
         ),
         "prosecution_flag_required": _("Say whether the case was referred for prosecution."),
         "unexpected_detail": _("This step records no such detail."),
+        "proposal_pending": _(
+            "A proposal for this report is already waiting for a lead. Wait for the decision on it."
+        ),
+        "proposal_decided": _("This proposal has already been decided. Reload the report."),
+        "own_proposal": _("You cannot decide your own proposal: another lead of the department must."),
+        "proposal_stale": _(
+            "The report has moved on since this was proposed, so the proposal was refused. Propose again if needed."
+        ),
+        "invalid_department": _("Choose a department from the list."),
+        "reroute_reason_required": _(
+            "You chose another department than the routing rules suggest: enter the reason."
+        ),
+        "clue_not_allowed": _("You cannot link these two reports."),
+        "already_same_clue": _("These reports are already marked as the same clue."),
     }
