@@ -72,7 +72,9 @@ def likely_duplicates(user, report):
     for other in _candidates(user, report):
         if other.id in linked:
             continue
-        nearby = other.category_id == report.category_id and abs(other.received_at - report.received_at) <= WINDOW
+        nearby = (
+            other.category_id == report.category_id and abs(other.received_at - report.received_at) <= WINDOW
+        )
         if report.business_licence and other.business_licence == report.business_licence:
             found.append((other, "licence"))
         elif nearby and name and normalise_name(other.business_name) == name:

@@ -91,7 +91,7 @@ REASON_COLUMN = {
 
 
 def check_details(target, required, reason, details):
-    """The checked details of a move, or ReportError: what a proposal is checked with before a lead sees it."""
+    """The checked details of a move, or ReportError (a proposal is checked before a lead sees it)."""
     if "reason" in required and not (reason or "").strip():
         raise ReportError("reason_required")
     allowed = DETAILS.get(target, {})

@@ -75,7 +75,10 @@ def pending_proposal(report):
 
 def _stored(recorded):
     """JSON-safe details: dates as ISO text, Decimal yuan as exact strings."""
-    return {k: v.isoformat() if isinstance(v, date) else (v if isinstance(v, bool) else str(v)) for k, v in recorded.items()}
+    return {
+        k: v.isoformat() if isinstance(v, date) else (v if isinstance(v, bool) else str(v))
+        for k, v in recorded.items()
+    }
 
 
 def propose_move(report, target, user, reason=None, **details):
@@ -104,7 +107,12 @@ def propose_move(report, target, user, reason=None, **details):
     )
     db.session.add(proposal)
     db.session.flush()
-    data = {"proposal": proposal.id, "from": proposal.from_state, "to": proposal.target, "reason": proposal.reason}
+    data = {
+        "proposal": proposal.id,
+        "from": proposal.from_state,
+        "to": proposal.target,
+        "reason": proposal.reason,
+    }
     record_event("proposal.made", report, Actor.for_user(user), data | proposal.details)
     return proposal
 

@@ -86,7 +86,8 @@ def decision_error_texts():
         "proposal_decided": _("This proposal has already been decided. Reload the report."),
         "own_proposal": _("You cannot decide your own proposal: another lead of the department must."),
         "proposal_stale": _(
-            "The report has moved on since this was proposed, so the proposal was refused. Propose again if needed."
+            "The report has moved on since this was proposed, so the proposal was refused. "
+            "Propose again if needed."
         ),
         "invalid_department": _("Choose a department from the list."),
         "reroute_reason_required": _(
