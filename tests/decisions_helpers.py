@@ -39,7 +39,11 @@ def state_of(report):
 
 
 def actions_of(report):
-    query = select(AuditEvent.action).where(AuditEvent.object_id == report.id).order_by(AuditEvent.seq)
+    query = (
+        select(AuditEvent.action)
+        .where(AuditEvent.object_type == "reports", AuditEvent.object_id == report.id)
+        .order_by(AuditEvent.seq)
+    )
     return db.session.scalars(query).all()
 
 
