@@ -50,9 +50,7 @@ def case_url(report):
 
 
 def error_text(code):
-    return decision_error_texts().get(
-        code, _("The change was not saved. Check the fields and try again.")
-    )
+    return decision_error_texts().get(code, _("The change was not saved. Check the fields and try again."))
 
 
 def refused(message):

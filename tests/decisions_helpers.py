@@ -48,7 +48,7 @@ def actions_of(report):
 
 
 def advice(app, code):
-    """The advice staff read for a ReportError code, as the page shows it (default language; compare with page())."""
+    """The advice staff read for a ReportError code in the default language (compare with page())."""
     with app.test_request_context():
         return str(decision_error_texts()[code])
 

@@ -40,14 +40,21 @@ def test_complaint_walked_to_closure_through_mediation(app, staff):
         assert state_of(report) == target
     db.session.refresh(report)
     assert report.mediation_terms == "商家退款 128.50 元并书面道歉。"
-    assert actions_of(report)[-4:] == ["report.accepted", "report.mediating", "report.mediated", "report.closed"]
+    assert actions_of(report)[-4:] == [
+        "report.accepted",
+        "report.mediating",
+        "report.mediated",
+        "report.closed",
+    ]
 
 
 def test_complaint_mediation_ended_on_a_legal_ground(app, staff):
     report = new_report(kind="complaint")
     post_move(staff, report, "accepted")
     post_move(staff, report, "mediating")
-    response = post_move(staff, report, "mediation_ended", ground="party_refused_or_absent", reason="商家未到场")
+    response = post_move(
+        staff, report, "mediation_ended", ground="party_refused_or_absent", reason="商家未到场"
+    )
     assert response.status_code == 302
     db.session.refresh(report)
     assert (report.state, report.mediation_end_ground) == ("mediation_ended", "party_refused_or_absent")
@@ -62,10 +69,19 @@ def test_complaint_declined_by_a_lead_on_the_staff_proposal(app, staff, lead):
     assert "proposal.made" in actions_of(report)
     assert approve_pending(lead, report).status_code == 302
     db.session.refresh(report)
-    assert (report.state, report.decline_ground, report.decline_reason) == ("declined", "time_barred", "已超过三年")
+    assert (report.state, report.decline_ground, report.decline_reason) == (
+        "declined",
+        "time_barred",
+        "已超过三年",
+    )
     assert post_move(staff, report, "closed").status_code == 302
     assert state_of(report) == "closed"
-    assert actions_of(report)[-4:] == ["proposal.made", "proposal.approved", "report.declined", "report.closed"]
+    assert actions_of(report)[-4:] == [
+        "proposal.made",
+        "proposal.approved",
+        "report.declined",
+        "report.closed",
+    ]
 
 
 def test_tip_walked_to_closure_with_the_lead_deciding_case_and_penalty(app, staff, lead):
