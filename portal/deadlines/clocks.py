@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from portal.audit.chain import SYSTEM, record_event
+from portal.audit.chain import record_event
 from portal.clock import local_today, utcnow
 from portal.deadlines.calendar import Calendar, Count
 from portal.deadlines.models import RUNNING, ReportDeadline
@@ -39,39 +39,43 @@ def running_deadlines(report):
     ).all()
 
 
-def refresh_deadlines(report, actor=SYSTEM):
+def refresh_deadlines(report):
     """Meet the clocks the report's new state stops and start those it starts (the day of its
-    latest state change, under the policy in force that day). The caller has flushed the change."""
+    latest state change, under the policy in force that day).
+
+    No audit event of its own: a clock started or met here follows from the audited state change
+    and the versioned policy, so it can be recomputed; the sweep and extensions are audited."""
     db.session.flush()
     change = report.state_changes[-1]
     calendar, running = Calendar(), running_deadlines(report)
     for deadline in running:
         if report.state not in deadline.policy.runs:
-            _end(deadline, "met", change.at, actor)
+            _end(deadline, "met", change.at)
     open_codes = {d.policy_code for d in running if d.status in RUNNING}
     for policy in policies_in_force(report.kind, change.local_date):
         starts = report.state in policy.starts and policy.code not in open_codes
         if starts and not (policy.real_name_only and report.anonymous):
-            _start(report, policy, change.local_date, calendar, actor, met_at=None if policy.runs else change.at)
+            _start(report, policy, change.local_date, calendar, met_at=None if policy.runs else change.at)
 
 
-def open_clock(report, code, actor):
-    """Start a clock that an event rather than a state starts (a proposed return), today."""
+def open_clock(report, code):
+    """Start a clock that an event rather than a state starts (a proposed return), today; the
+    caller's operation audits the event."""
     today = local_today()
     policy = policy_in_force(code, today)
     if policy is None or policy.kind != report.kind:
         raise ReportError("unknown_policy", code)
-    return _start(report, policy, today, Calendar(), actor)
+    return _start(report, policy, today, Calendar())
 
 
-def meet_clock(report, code, actor):
+def meet_clock(report, code):
     """Stop the running clock `code` of the report (the event it waited for happened)."""
     for deadline in running_deadlines(report):
         if deadline.policy_code == code:
-            _end(deadline, "met", utcnow(), actor)
+            _end(deadline, "met", utcnow())
 
 
-def _start(report, policy, starts_on, calendar, actor, met_at=None):
+def _start(report, policy, starts_on, calendar, met_at=None):
     due = due_date(policy, starts_on, calendar)
     deadline = ReportDeadline(
         report_id=report.id, policy=policy, policy_code=policy.code, starts_on=starts_on,
@@ -82,14 +86,11 @@ def _start(report, policy, starts_on, calendar, actor, met_at=None):
     else:
         deadline.status, deadline.met_at = "met", met_at
     db.session.add(deadline)
-    db.session.flush()
-    record_event("deadline.started", deadline, actor, _facts(deadline))
     return deadline
 
 
-def _end(deadline, status, at, actor):
+def _end(deadline, status, at):
     deadline.status, deadline.met_at = status, at
-    record_event(f"deadline.{status}", deadline, actor, _facts(deadline))
 
 
 def _facts(deadline):

@@ -319,7 +319,7 @@ def _change_state(report, target, actor, *, reason=None, details=None, departmen
     if department is not None:
         data["department"] = department.code
     record_event(action or f"report.{target.value}", report, actor, data)
-    refresh_deadlines(report, actor)
+    refresh_deadlines(report)
 
 
 def _lock(report):
