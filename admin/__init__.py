@@ -4,5 +4,8 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
-from admin import auth, dashboard  # noqa: E402,F401
-from admin import deadlines  # noqa: E402,F401
+from admin import (  # noqa: E402,F401
+    auth,
+    dashboard,
+    deadlines,  # noqa: E402,F401
+)

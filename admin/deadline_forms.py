@@ -20,10 +20,16 @@ class RemoveOverrideForm(FlaskForm):
 
 class PolicyVersionForm(FlaskForm):
     code = SelectField(_l("Deadline"), validators=[DataRequired()])
-    effective_from = DateField(_l("In force from"), validators=[DataRequired(_l("Choose the first day it applies."))])
+    effective_from = DateField(
+        _l("In force from"), validators=[DataRequired(_l("Choose the first day it applies."))]
+    )
     working_days = IntegerField(_l("Working days"), validators=[Optional(), NumberRange(min=0, max=400)])
     calendar_days = IntegerField(_l("Calendar days"), validators=[Optional(), NumberRange(min=0, max=1000)])
-    extension_days = IntegerField(_l("Extension days"), default=0, validators=[Optional(), NumberRange(min=0, max=400)])
+    extension_days = IntegerField(
+        _l("Extension days"), default=0, validators=[Optional(), NumberRange(min=0, max=400)]
+    )
     source = TextAreaField(
-        _l("Legal source"), filters=[strip], validators=[DataRequired(_l("Name the rule this version follows.")), Length(max=2000)]
+        _l("Legal source"),
+        filters=[strip],
+        validators=[DataRequired(_l("Name the rule this version follows.")), Length(max=2000)],
     )

@@ -35,7 +35,9 @@ def status_on(deadline, today, calendar):
 
 def running_deadlines(report):
     return db.session.scalars(
-        select(ReportDeadline).where(ReportDeadline.report_id == report.id, ReportDeadline.status.in_(RUNNING))
+        select(ReportDeadline).where(
+            ReportDeadline.report_id == report.id, ReportDeadline.status.in_(RUNNING)
+        )
     ).all()
 
 
@@ -78,8 +80,13 @@ def meet_clock(report, code):
 def _start(report, policy, starts_on, calendar, met_at=None):
     due = due_date(policy, starts_on, calendar)
     deadline = ReportDeadline(
-        report_id=report.id, policy=policy, policy_code=policy.code, starts_on=starts_on,
-        due_on=due.day, provisional=due.provisional, status="open",
+        report_id=report.id,
+        policy=policy,
+        policy_code=policy.code,
+        starts_on=starts_on,
+        due_on=due.day,
+        provisional=due.provisional,
+        status="open",
     )
     if met_at is None:
         deadline.status = status_on(deadline, local_today(), calendar)

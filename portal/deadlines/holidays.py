@@ -44,7 +44,9 @@ def import_schedule(document, actor):
     stored = {
         row.day: row
         for row in db.session.scalars(
-            select(CalendarDay).where(CalendarDay.source == "import", extract("year", CalendarDay.day) == year)
+            select(CalendarDay).where(
+                CalendarDay.source == "import", extract("year", CalendarDay.day) == year
+            )
         )
     }
     changed = 0
@@ -74,7 +76,9 @@ def overrides():
 
 def set_override(day, working, note, actor):
     """An administrator states whether a day is worked; it wins over every other source."""
-    row = db.session.scalar(select(CalendarDay).where(CalendarDay.source == "override", CalendarDay.day == day))
+    row = db.session.scalar(
+        select(CalendarDay).where(CalendarDay.source == "override", CalendarDay.day == day)
+    )
     if row is not None:
         raise ReportError("override_exists", str(day))
     row = CalendarDay(day=day, working=working, note=note or "", source="override")

@@ -2,7 +2,17 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -79,7 +89,9 @@ class ReportDeadline(db.Model):
     __tablename__ = "report_deadlines"
     __table_args__ = (
         CheckConstraint("status IN ('open', 'due_soon', 'overdue', 'met', 'lapsed')", name="status_valid"),
-        CheckConstraint("(met_at IS NULL) = (status IN ('open', 'due_soon', 'overdue'))", name="met_has_time"),
+        CheckConstraint(
+            "(met_at IS NULL) = (status IN ('open', 'due_soon', 'overdue'))", name="met_has_time"
+        ),
         Index("ix_report_deadlines_status_due_on", "status", "due_on"),
     )
 

@@ -15,8 +15,17 @@ from portal.reports.errors import ReportError
 
 POLICY_FILE = "deadline_policies.json"
 # What a version says; two versions with the same (code, effective_from) must agree on all of it.
-TERMS = ("kind", "start_states", "run_states", "real_name_only", "working_days", "calendar_days",
-         "extension_days", "lapses", "source")
+TERMS = (
+    "kind",
+    "start_states",
+    "run_states",
+    "real_name_only",
+    "working_days",
+    "calendar_days",
+    "extension_days",
+    "lapses",
+    "source",
+)
 
 
 def _terms(item):
@@ -41,7 +50,9 @@ def load_deadline_policies(data_dir, problem):
     for item in items:
         start, terms = date.fromisoformat(item["effective_from"]), _terms(item)
         row = db.session.scalar(
-            select(DeadlinePolicy).where(DeadlinePolicy.code == item["code"], DeadlinePolicy.effective_from == start)
+            select(DeadlinePolicy).where(
+                DeadlinePolicy.code == item["code"], DeadlinePolicy.effective_from == start
+            )
         )
         if row is None:
             _add(item["code"], start, terms)
@@ -70,8 +81,9 @@ def _add(code, effective_from, terms):
     return row
 
 
-def add_policy_version(code, effective_from, actor, *, working_days=None, calendar_days=None,
-                       extension_days=0, source):
+def add_policy_version(
+    code, effective_from, actor, *, working_days=None, calendar_days=None, extension_days=0, source
+):
     """A new version of a clock's rule from `effective_from`, after every stored version."""
     latest = latest_version(code)
     if latest is None:
@@ -81,16 +93,24 @@ def add_policy_version(code, effective_from, actor, *, working_days=None, calend
     if (working_days is None) == (calendar_days is None) or not source:
         raise ReportError("policy_incomplete", code)
     terms = {key: getattr(latest, key) for key in TERMS}
-    terms |= {"working_days": working_days, "calendar_days": calendar_days,
-              "extension_days": extension_days, "source": source}
+    terms |= {
+        "working_days": working_days,
+        "calendar_days": calendar_days,
+        "extension_days": extension_days,
+        "source": source,
+    }
     row = _add(code, effective_from, terms)
-    record_event("deadline_policy.added", row, actor, {"code": code, "effective_from": effective_from} | terms)
+    record_event(
+        "deadline_policy.added", row, actor, {"code": code, "effective_from": effective_from} | terms
+    )
     return row
 
 
 def latest_version(code):
     return db.session.scalar(
-        select(DeadlinePolicy).where(DeadlinePolicy.code == code).order_by(DeadlinePolicy.effective_from.desc())
+        select(DeadlinePolicy)
+        .where(DeadlinePolicy.code == code)
+        .order_by(DeadlinePolicy.effective_from.desc())
     )
 
 

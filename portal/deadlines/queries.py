@@ -20,7 +20,5 @@ def due_filter(query, which, n=None):
     else:
         raise ValueError(f"unknown deadline filter {which!r}")
     return query.where(
-        exists().where(
-            ReportDeadline.report_id == Report.id, ReportDeadline.status.in_(RUNNING), condition
-        )
+        exists().where(ReportDeadline.report_id == Report.id, ReportDeadline.status.in_(RUNNING), condition)
     )

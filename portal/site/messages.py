@@ -95,6 +95,8 @@ def deadline_error_texts():
             "choose a later effective date."
         ),
         "policy_incomplete": _("Give either working days or calendar days (not both), and the legal source."),
-        "extension_not_allowed": _("This deadline cannot be extended: it was extended already or its policy allows no extension."),
+        "extension_not_allowed": _(
+            "This deadline cannot be extended: it was extended already or its policy allows no extension."
+        ),
         "deadline_not_running": _("This deadline is no longer running."),
     }
