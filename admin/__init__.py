@@ -5,7 +5,8 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__, template_folder="templates")
 
 from admin import (  # noqa: E402,F401
-    actions,  # noqa: E402,F401
+    actions,
     auth,
     dashboard,
+    deadlines,
 )

@@ -9,6 +9,8 @@ def init_cli(app):
     app.cli.add_command(seed)
     app.cli.add_command(audit)
     app.cli.add_command(evidence)
+    app.cli.add_command(holidays)
+    app.cli.add_command(deadlines)
 
 
 @click.group(help="Load reference and demo data.")
@@ -78,3 +80,45 @@ def evidence_purge():
     from portal.evidence.storage import purge_stale_staging
 
     click.echo(f"removed {purge_stale_staging()} stale staged uploads")
+
+
+@click.group(help="The working-day calendar.")
+def holidays():
+    pass
+
+
+@holidays.command(
+    "import",
+    help="Load the State Council's holiday schedule for one year from a JSON file (format: README); "
+    "idempotent, audited.",
+)
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+def holidays_import(file):
+    import json
+
+    from portal.audit.chain import Actor
+    from portal.deadlines.holidays import ScheduleError, import_schedule
+
+    try:
+        year, changed = import_schedule(json.load(file), Actor("system", "holidays-import"))
+    except (ScheduleError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"schedule not loaded: {exc}") from None
+    db.session.commit()
+    click.echo(f"holidays {year}: {changed} days changed")
+
+
+@click.group(help="Working-day deadlines.")
+def deadlines():
+    pass
+
+
+@deadlines.command(
+    "sweep", help="Flag due-soon and overdue deadlines, purge stale uploads (idempotent; run hourly)."
+)
+def deadlines_sweep():
+    from portal.deadlines.sweep import sweep_deadlines
+
+    result = sweep_deadlines()
+    db.session.commit()
+    changed = ", ".join(f"{k}={v}" for k, v in sorted(result.changed.items())) or "none"
+    click.echo(f"deadlines changed: {changed}; removed {result.purged_uploads} stale staged uploads")

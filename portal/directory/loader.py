@@ -6,6 +6,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from portal.audit.chain import Actor, record_event
+from portal.deadlines.policies import POLICY_FILE, load_deadline_policies
 from portal.directory.models import Category, Department, Region, RoutingRule
 from portal.extensions import db
 
@@ -145,9 +146,10 @@ def load_reference_data(actor=LOADER, data_dir=DATA_DIR):
     db.session.flush()
     counts["routing_rules"] = _load_rules(rules)
     db.session.flush()
-    changes = db.session.info.pop(_CHANGES, [])
+    counts["deadline_policies"], policy_changes = load_deadline_policies(data_dir, ReferenceDataError)
+    changes = db.session.info.pop(_CHANGES, []) + policy_changes
     if changes:
-        versions = {name: _document(data_dir, name)["version"] for name in FILES}
+        versions = {name: _document(data_dir, name)["version"] for name in (*FILES, POLICY_FILE)}
         record_event("reference_data.loaded", None, actor, {"versions": versions, "changes": changes})
     counts["changes"] = len(changes)
     return counts

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal.audit.chain import CITIZEN, record_event
 from portal.clock import to_local, utcnow
+from portal.deadlines.clocks import refresh_deadlines
 from portal.directory.routing import intake_office, route
 from portal.evidence.models import Evidence
 from portal.evidence.storage import max_files_per_submission, new_storage_name, store_on_commit
@@ -172,6 +173,7 @@ def submit_report(data, staged_files, submission_token):
         db.session.flush()
     for each in filter(None, (report, tip)):
         record_submitted(each)
+        refresh_deadlines(each)
     return Receipt(report, access_key)
 
 
@@ -317,6 +319,7 @@ def _change_state(report, target, actor, *, reason=None, details=None, departmen
     if department is not None:
         data["department"] = department.code
     record_event(action or f"report.{target.value}", report, actor, data)
+    refresh_deadlines(report)
 
 
 def _lock(report):

@@ -53,6 +53,7 @@ def report_error_text(code):
             "A returned report goes to a department only by re-routing: choose the department."
         ),
         **decision_error_texts(),
+        **deadline_error_texts(),
     }
     return texts.get(code, _("The report could not be saved. Check your answers and try again."))
 
@@ -95,4 +96,22 @@ def decision_error_texts():
         ),
         "clue_not_allowed": _("You cannot link these two reports."),
         "already_same_clue": _("These reports are already marked as the same clue."),
+    }
+
+
+def deadline_error_texts():
+    """The calendar's and the deadline policies' refusals (back office)."""
+    return {
+        "override_exists": _("This day already has an override. Remove it first to change it."),
+        "override_missing": _("This day has no override to remove."),
+        "unknown_policy": _("There is no deadline policy with this code."),
+        "policy_not_later": _(
+            "A new version must start after the latest one. Policies are never changed in place: "
+            "choose a later effective date."
+        ),
+        "policy_incomplete": _("Give either working days or calendar days (not both), and the legal source."),
+        "extension_not_allowed": _(
+            "This deadline cannot be extended: it was extended already or its policy allows no extension."
+        ),
+        "deadline_not_running": _("This deadline is no longer running."),
     }

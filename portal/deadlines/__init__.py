@@ -1,0 +1,1 @@
+"""Working-day deadlines: the calendar, versioned deadline policies, due dates per report, the sweep."""

@@ -1,0 +1,58 @@
+"""The hourly sweep: flag due-soon and overdue clocks, recount provisional ones once their year
+is known, lapse what the policy lapses, purge stale staged uploads. A second run changes nothing
+and records nothing."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from portal.audit.chain import SYSTEM, record_event
+from portal.clock import local_today, utcnow
+from portal.deadlines.calendar import Calendar
+from portal.deadlines.clocks import _facts, due_date, status_on
+from portal.deadlines.models import RUNNING, ReportDeadline
+from portal.evidence.storage import purge_stale_staging
+from portal.extensions import db
+
+
+@dataclass
+class SweepResult:
+    changed: dict = field(default_factory=dict)  # new status or "recounted" -> how many
+    purged_uploads: int = 0
+
+
+def sweep_deadlines(actor=SYSTEM):
+    """Bring every running clock up to date; one audit event per clock that changed. The caller commits."""
+    today, calendar, result = local_today(), Calendar(), SweepResult()
+    running = db.session.scalars(
+        select(ReportDeadline).where(ReportDeadline.status.in_(RUNNING)).order_by(ReportDeadline.id)
+    )
+    for deadline in running:
+        for what in _update(deadline, today, calendar):
+            result.changed[what] = result.changed.get(what, 0) + 1
+            record_event(f"deadline.{what}", deadline, actor, _facts(deadline))
+    result.purged_uploads = purge_stale_staging()
+    return result
+
+
+def _update(deadline, today, calendar):
+    """What changed on this clock: recounted (its year became known), a new status, lapsed."""
+    changes = []
+    if deadline.provisional:
+        due = due_date(deadline.policy, deadline.starts_on, calendar, deadline.extended)
+        if (due.day, due.provisional) != (deadline.due_on, deadline.provisional):
+            deadline.due_on, deadline.provisional = due.day, due.provisional
+            changes.append("recounted")
+    status = status_on(deadline, today, calendar)
+    if status == "overdue" and _lapses(deadline):
+        deadline.status, deadline.met_at = "lapsed", utcnow()
+        return [*changes, "lapsed"]
+    if status != deadline.status:
+        deadline.status = status
+        changes.append(status)
+    return changes
+
+
+def _lapses(deadline):
+    """The hook for clocks whose expiry ends the matter; the 2022 rules have none."""
+    return deadline.policy.lapses
