@@ -62,3 +62,31 @@ def test_a_report_is_never_re_routed_back_to_the_intake_office(app, returned, in
     assert response.status_code == 400
     assert advice(app, "invalid_department") in page(response)
     assert state_of(returned) == "returned"
+
+
+def test_a_proposed_return_starts_the_leads_three_working_day_clock_and_the_decision_meets_it(app):
+    from sqlalchemy import select
+
+    from portal.clock import local_today
+    from portal.deadlines.calendar import add_working_days
+    from portal.deadlines.models import ReportDeadline
+
+    staff = desk(app, "market.staff", Role.STAFF, "market")
+    lead = desk(app, "market.lead", Role.LEAD, "market")
+    report = new_report(kind="tip")
+    assert post_move(staff, report, "returned", reason="不属于本部门职责").status_code == 302
+
+    def clock():
+        db.session.expire_all()
+        rows = db.session.scalars(
+            select(ReportDeadline).where(
+                ReportDeadline.report_id == report.id, ReportDeadline.policy_code == "tip.return_approval"
+            )
+        ).all()
+        assert len(rows) == 1
+        return rows[0]
+
+    started = clock()
+    assert started.met_at is None and started.due_on == add_working_days(local_today(), 3)
+    lead.post(f"/admin/proposals/{pending_proposal(report).id}/approve")
+    assert clock().met_at is not None

@@ -11,6 +11,7 @@ from portal.accounts.models import Role, User
 from portal.accounts.permissions import Action, can
 from portal.audit.chain import Actor, record_event
 from portal.clock import utcnow
+from portal.deadlines.clocks import meet_clock, open_clock
 from portal.extensions import db
 from portal.reports.decisions import check_details
 from portal.reports.errors import ReportError
@@ -114,10 +115,18 @@ def propose_move(report, target, user, reason=None, **details):
         "reason": proposal.reason,
     }
     record_event("proposal.made", report, Actor.for_user(user), data | proposal.details)
+    if target == State.RETURNED:  # the lead has 3 working days to approve a return
+        open_clock(report, _return_clock(report))
     return proposal
 
 
+def _return_clock(report):
+    return f"{report.kind}.return_approval"
+
+
 def _close(proposal, status, lead, reason):
+    if proposal.target == State.RETURNED:
+        meet_clock(proposal.report, _return_clock(proposal.report))
     proposal.status = status.value
     proposal.pending_report_id = None
     proposal.decided_by_id = lead.id if lead is not None else None  # None: closed as stale by a new one
