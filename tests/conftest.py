@@ -21,7 +21,7 @@ SECRET = "test-secret-key-that-is-long-enough-0123456789"
 ALL_TABLES = (
     "web_sessions, sign_in_throttles, evidence, supplements, assignments, state_changes, "
     "report_reporters, reporters, reports, report_sequences, "
-    "users, audit_events, "
+    "recovery_codes, users, audit_events, "
     "audit_chain_head, routing_rules, regions, categories, departments"
 )
 
@@ -288,17 +288,44 @@ def make_user(username, role, department_code=None, password="correct horse batt
     return user
 
 
+# The TOTP secret every login_as() user of a second-factor role is enrolled with.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def enrol_totp(user, secret=TEST_TOTP_SECRET):
+    """Enrol a user as if they had scanned the QR code and confirmed a first code long ago."""
+    from datetime import datetime
+
+    user.totp_secret, user.totp_confirmed_at = secret, datetime(2026, 1, 1)
+    db.session.commit()
+
+
+def current_totp(secret=TEST_TOTP_SECRET):
+    from portal.accounts.totp import code_at
+    from portal.clock import utcnow
+
+    return code_at(secret, utcnow())
+
+
 @pytest.fixture
 def login_as(client):
-    """login_as(role, department_code) signs a fresh staff user in through the real form."""
+    """login_as(role, department_code) signs a fresh staff user in through the real forms, with
+    the TOTP step for the roles that need it."""
 
     def login(role, department_code=None):
+        from portal.accounts.models import SECOND_FACTOR_ROLES
+
         username = f"{role}-{department_code or 'all'}"
-        make_user(username, role, department_code)
+        user = make_user(username, role, department_code)
+        if role in SECOND_FACTOR_ROLES:
+            enrol_totp(user)
         response = client.post(
             "/admin/login", data={"username": username, "password": "correct horse battery"}
         )
         assert response.status_code == 302, response.data
+        if role in SECOND_FACTOR_ROLES:
+            response = client.post("/admin/login/code", data={"code": current_totp()})
+            assert response.status_code == 302 and response.headers["Location"].endswith("/admin/"), response.data
         return username
 
     return login

@@ -64,7 +64,8 @@ def sign_in(username, password, address, env):
         _audit_failure(user, username, address, reason)
         wait = throttle.wait_before_sign_in(name, address, now)
         raise SignInRefused("demo_password" if reason == "demo_password" else "wrong_credentials", wait)
-    throttle.forget_account_failures(name)
+    if not user.needs_second_factor:  # otherwise the count is cleared once the code passes
+        throttle.forget_account_failures(name)
     record_event("user.signed_in", user, Actor.for_user(user), {"address": address})
     return SignedIn(user, open_session(SessionKind.STAFF, user=user))
 
@@ -95,11 +96,11 @@ def _audit_failure(user, typed_name, address, reason):
 
 
 def resume_staff_session(token, user_id):
-    """The signed-in user this cookie still stands for, or None once its session is over."""
+    """The live staff session this cookie still stands for, or None once it is over."""
     record = resume_session(token, SessionKind.STAFF)
     if record is None or str(record.user_id) != str(user_id):
         return None
-    return record.user
+    return record
 
 
 def sign_out(user, token):
