@@ -19,8 +19,10 @@ T0 = datetime(2026, 11, 20, 2, 0)  # naive UTC, 10:00 in Beijing
 def copy_of(client, app):
     """A second browser holding a copy of the first one's cookie, as a thief would."""
     thief = app.test_client()
-    cookie = client.get_cookie("portal_staff", path="/admin")
-    thief.set_cookie("portal_staff", cookie.value, path="/admin")
+    for name, path in (("session", "/"), ("portal_staff", "/admin")):
+        cookie = client.get_cookie(name, path=path)
+        if cookie is not None:
+            thief.set_cookie(name, cookie.value, path=path)
     return thief
 
 

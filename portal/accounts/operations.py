@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.accounts import throttle
-from portal.accounts.models import Role, User, dummy_password_check
+from portal.accounts.models import DEPARTMENT_ROLES, Role, User, dummy_password_check
 from portal.accounts.passwords import AccountError
 from portal.audit.chain import Actor, record_event
 from portal.clock import utcnow
@@ -111,7 +111,14 @@ def sign_out(user, token):
 
 
 def create_user(username, display_name, role, department, password, actor):
-    """A new staff account; its password must meet the rule."""
+    """A new staff account; its password must meet the rule, its role fit its department."""
+    role = Role(role)
+    if (department is not None) != (role in DEPARTMENT_ROLES):
+        raise AccountError("department_required" if department is None else "department_not_allowed")
+    if not username or username != printable(username) or " " in username:
+        raise AccountError("username_invalid")
+    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise AccountError("username_taken")
     user = User(username=username, display_name=display_name, role=role, department=department)
     user.set_password(password)
     db.session.add(user)

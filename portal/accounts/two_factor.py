@@ -56,6 +56,13 @@ def pass_second_factor(user, code, record, address):
     _passed(user, record, address, now, method)
 
 
+def enrol_with_secret(user, secret, actor):
+    """Enrol with a secret chosen elsewhere (the demo's published ones), without recovery codes."""
+    user.totp_secret, user.totp_confirmed_at, user.totp_last_counter = secret, utcnow(), None
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    record_event("user.totp_enrolled", user, actor, {"recovery_codes": 0})
+
+
 def reset_totp(user, actor):
     """Forget the secret and the recovery codes; the next sign-in enrols afresh."""
     had = user.totp_enrolled
