@@ -21,5 +21,9 @@ class SecondFactorForm(FlaskForm):
     code = StringField(
         _l("Code"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter the code from your authenticator app.")), single_line, Length(max=40)],
+        validators=[
+            DataRequired(_l("Enter the code from your authenticator app.")),
+            single_line,
+            Length(max=40),
+        ],
     )

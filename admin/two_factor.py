@@ -62,7 +62,9 @@ def enrol_totp():
     secret = begin_enrolment(user)
     db.session.commit()  # the same secret across reloads until a code confirms it
     form = SecondFactorForm()
-    context = dict(form=form, secret=secret, qr=totp.qr_data_uri(totp.provisioning_uri(secret, user.username)))
+    context = dict(
+        form=form, secret=secret, qr=totp.qr_data_uri(totp.provisioning_uri(secret, user.username))
+    )
     if not form.validate_on_submit():
         return render_template("admin/totp_enrol.html", **context)
     try:

@@ -325,7 +325,9 @@ def login_as(client):
         assert response.status_code == 302, response.data
         if role in SECOND_FACTOR_ROLES:
             response = client.post("/admin/login/code", data={"code": current_totp()})
-            assert response.status_code == 302 and response.headers["Location"].endswith("/admin/"), response.data
+            assert response.status_code == 302 and response.headers["Location"].endswith("/admin/"), (
+                response.data
+            )
         return username
 
     return login

@@ -25,7 +25,9 @@ def password(client, username, address="127.0.0.1"):
 
 
 def code(client, value, address="127.0.0.1"):
-    return client.post("/admin/login/code?lang=en", data={"code": value}, environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/admin/login/code?lang=en", data={"code": value}, environ_base={"REMOTE_ADDR": address}
+    )
 
 
 def enrolled_lead():
@@ -35,7 +37,9 @@ def enrolled_lead():
 
 
 def events(action):
-    return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)).all()
+    return db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+    ).all()
 
 
 def test_a_lead_enrols_with_a_qr_code_before_any_page_opens(client):
@@ -68,7 +72,11 @@ def test_a_password_only_session_reaches_no_page(app, client):
         assert password(client, "lead.one").headers["Location"] == "/admin/login/code"
         open_to_it = {"admin.login", "admin.second_factor", "admin.enrol_totp", "admin.logout"}
         for rule in app.url_map.iter_rules():
-            if rule.endpoint.startswith("admin.") and rule.endpoint not in open_to_it and "GET" in rule.methods:
+            if (
+                rule.endpoint.startswith("admin.")
+                and rule.endpoint not in open_to_it
+                and "GET" in rule.methods
+            ):
                 url = rule.build({name: 1 for name in rule.arguments})[1]
                 response = client.get(url)
                 assert response.status_code == 302, url
@@ -82,7 +90,9 @@ def test_staff_sign_in_with_the_password_alone_until_they_enrol(client):
     assert password(client, "clerk").headers["Location"] == "/admin/"
     page = client.get("/admin/account?lang=en").get_data(as_text=True)
     assert "Turn on two-step sign-in" in page
-    secret = re.search(r'id="totp-secret"[^>]*>([A-Z2-7]+)<', client.get("/admin/account/totp").get_data(as_text=True)).group(1)
+    secret = re.search(
+        r'id="totp-secret"[^>]*>([A-Z2-7]+)<', client.get("/admin/account/totp").get_data(as_text=True)
+    ).group(1)
     with frozen_at(T0):
         assert client.post("/admin/account/totp", data={"code": code_at(secret, T0)}).status_code == 200
     client.post("/admin/logout")

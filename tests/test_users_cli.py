@@ -29,8 +29,18 @@ def user(name):
 
 
 def test_create_makes_an_account_that_signs_in(runner, client):
-    result = run(runner, "create", "--username", "wang", "--role", "staff", "--department", "market",
-                 "--password", "long enough password")
+    result = run(
+        runner,
+        "create",
+        "--username",
+        "wang",
+        "--role",
+        "staff",
+        "--department",
+        "market",
+        "--password",
+        "long enough password",
+    )
     assert result.exit_code == 0, result.output
     assert user("wang").department.code == "market"
     assert cli_events("user.created") == [("system", "cli")]
@@ -42,7 +52,10 @@ def test_create_refuses_what_the_rules_refuse_with_a_clear_message(runner):
     base = ["create", "--username", "wang", "--password", "long enough password"]
     cases = [
         (["--role", "staff"], "staff and lead accounts need --department CODE"),
-        (["--role", "admin", "--department", "market"], "only staff and lead accounts belong to a department"),
+        (
+            ["--role", "admin", "--department", "market"],
+            "only staff and lead accounts belong to a department",
+        ),
         (["--role", "lead", "--department", "nowhere"], "no department with code 'nowhere'"),
         (["--role", "wizard"], "'wizard' is not one of"),
     ]
@@ -52,7 +65,9 @@ def test_create_refuses_what_the_rules_refuse_with_a_clear_message(runner):
     short = run(runner, "create", "--username", "li", "--role", "auditor", "--password", "short")
     assert "the password is too short: use at least 12 characters" in short.output
     make_user("taken", Role.STAFF, "market")
-    taken = run(runner, "create", "--username", "taken", "--role", "finance", "--password", "long enough password")
+    taken = run(
+        runner, "create", "--username", "taken", "--role", "finance", "--password", "long enough password"
+    )
     assert "that username is already in use" in taken.output
     assert db.session.scalar(select(User.username).where(User.username != "taken")) is None
 

@@ -102,9 +102,7 @@ def _spend_recovery_code(user, code, address, now):
     if row.used_at is not None:
         _fail(user, address, now, "reused_code", "recovery_code")
     row.used_at = now
-    record_event(
-        "user.recovery_code_used", user, Actor.for_user(user), {"left": recovery_codes_left(user)}
-    )
+    record_event("user.recovery_code_used", user, Actor.for_user(user), {"left": recovery_codes_left(user)})
 
 
 def _replace_recovery_codes(user):
@@ -140,4 +138,6 @@ def _passed(user, record, address, now, method):
     throttle.forget_account_failures(user.username)
     if record is not None:
         record.second_factor_at = now
-    record_event("user.second_factor_passed", user, Actor.for_user(user), {"address": address, "method": method})
+    record_event(
+        "user.second_factor_passed", user, Actor.for_user(user), {"address": address, "method": method}
+    )
