@@ -111,7 +111,9 @@ def test_totp_code_is_refused_outside_development(runner):
     assert result.exit_code == 1 and "only works with PORTAL_ENV=development" in result.output
 
 
-def test_demo_leads_sign_in_with_the_printed_code_and_plain_staff_with_the_password(database_url, tmp_path):
+def test_demo_leads_sign_in_with_the_printed_code_and_plain_staff_with_the_password(
+    app, database_url, tmp_path
+):
     dev = create_app(_config(database_url, tmp_path) | {"ENV_NAME": "development"})
     with dev.app_context():
         assert dev.test_cli_runner().invoke(args=["seed", "demo", "--count", "2"]).exit_code == 0
