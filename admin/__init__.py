@@ -9,4 +9,5 @@ from admin import (  # noqa: E402,F401
     auth,
     dashboard,
     deadlines,
+    two_factor,
 )

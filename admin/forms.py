@@ -15,3 +15,15 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=200)]
     )
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter the code from your authenticator app.")),
+            single_line,
+            Length(max=40),
+        ],
+    )

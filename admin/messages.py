@@ -20,6 +20,10 @@ def sign_in_error_text(exc):
             "The published demo password only works in development. "
             "Ask an administrator to set a password of your own."
         )
+    elif exc.code == "wrong_code":
+        text = _("That code is not right. Check the time on your phone and type the newest code.")
+    elif exc.code == "reused_code":
+        text = _("That code has already been used. Wait for the next code and type it.")
     else:
         text = _("Wrong username or password.")
     if exc.wait:

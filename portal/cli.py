@@ -2,6 +2,7 @@
 
 import click
 
+from portal.accounts.cli import users
 from portal.extensions import db
 
 
@@ -11,6 +12,7 @@ def init_cli(app):
     app.cli.add_command(evidence)
     app.cli.add_command(holidays)
     app.cli.add_command(deadlines)
+    app.cli.add_command(users)
 
 
 @click.group(help="Load reference and demo data.")
@@ -42,6 +44,7 @@ def seed_demo(count):
     reports = load_demo_reports(count)
     db.session.commit()
     click.echo(f"demo data: {users} new staff accounts (password {DEMO_PASSWORD!r}), {reports} new reports")
+    click.echo("leads, finance, auditor and admin also need a code: flask users totp-code USERNAME")
 
 
 @click.group(help="Audit trail.")

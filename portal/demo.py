@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import Role, User
 from portal.accounts.operations import create_user
+from portal.accounts.two_factor import enrol_with_secret
 from portal.audit.chain import Actor
 from portal.clock import frozen_at, local_today, utcnow
 from portal.directory.loader import by_code
@@ -43,6 +44,16 @@ DEMO_USERS = [
     ("xihu.staff", "西湖分局 吴承办", Role.STAFF, "market-330106"),
     ("agri.staff", "农业农村 郑承办", Role.STAFF, "agriculture"),
 ]
+
+# Published TOTP secrets of the demo accounts whose role needs a second factor (README). Only
+# `flask seed demo` in development enrols them; `flask users totp-code NAME` prints the code.
+DEMO_TOTP_SECRETS = {
+    "admin": "OBXXE5DBNQWWIZLNN4WWCZDNNFXC4LRO",
+    "auditor": "OBXXE5DBNQWWIZLNN4WWC5LENF2G64RO",
+    "finance": "OBXXE5DBNQWWIZLNN4WWM2LOMFXGGZJO",
+    "fso.lead": "OBXXE5DBNQWWIZLNN4WWM43PFZWGKYLE",
+    "market.lead": "OBXXE5DBNQWWIZLNN4WW2YLSNNSXILTM",
+}
 
 BUSINESSES = [
     ("老街坊餐馆", "文三路 88 号"),
@@ -131,7 +142,23 @@ def ensure_demo_users():
         dept = by_code(Department, dept_code)
         create_user(username, display, role, dept, DEMO_PASSWORD, Actor("system", "demo-seed"))
         created += 1
+    if current_app.config["ENV_NAME"] == "development":
+        enrol_demo_totp()
     return created
+
+
+def enrol_demo_totp():
+    """Give the demo accounts that need TOTP their published secrets (development only: a
+    published secret is no second factor anywhere else)."""
+    if current_app.config["ENV_NAME"] != "development":
+        raise DemoRefused("demo TOTP secrets are published; they are only set with PORTAL_ENV=development")
+    enrolled = 0
+    for username, secret in DEMO_TOTP_SECRETS.items():
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is not None and not user.totp_enrolled:
+            enrol_with_secret(user, secret, Actor("system", "demo-seed"))
+            enrolled += 1
+    return enrolled
 
 
 def _actor(report, step):

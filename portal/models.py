@@ -1,6 +1,6 @@
 """Import every model module so the metadata is complete (used by create_app and Alembic)."""
 
-from portal.accounts.models import SignInThrottle, User  # noqa: F401
+from portal.accounts.models import RecoveryCode, SignInThrottle, User  # noqa: F401
 from portal.audit.models import AuditChainHead, AuditEvent  # noqa: F401
 from portal.deadlines.models import CalendarDay, DeadlinePolicy, ReportDeadline  # noqa: F401
 from portal.directory.models import Category, Department, Region, RoutingRule  # noqa: F401

@@ -22,7 +22,7 @@ ALL_TABLES = (
     "report_deadlines, deadline_policies, calendar_days, "
     "web_sessions, sign_in_throttles, evidence, supplements, assignments, state_changes, "
     "proposals, clue_links, report_reporters, reporters, reports, report_sequences, "
-    "users, audit_events, "
+    "recovery_codes, users, audit_events, "
     "audit_chain_head, routing_rules, regions, categories, departments"
 )
 
@@ -289,17 +289,49 @@ def make_user(username, role, department_code=None, password="correct horse batt
     return user
 
 
+# The TOTP secret every login_as() user of a second-factor role is enrolled with.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def enrol_totp(user, secret=TEST_TOTP_SECRET):
+    """Enrol a user as if they had scanned the QR code and confirmed a first code long ago."""
+    from datetime import datetime
+
+    user.totp_secret, user.totp_confirmed_at = secret, datetime(2026, 1, 1)
+    db.session.commit()
+
+
+def current_totp(secret=TEST_TOTP_SECRET):
+    from portal.accounts.totp import code_at
+    from portal.clock import utcnow
+
+    return code_at(secret, utcnow())
+
+
+def sign_in_through_forms(browser, user):
+    """Sign a user in with the real forms: password, then the TOTP step where the role needs it."""
+    from portal.accounts.models import SECOND_FACTOR_ROLES
+
+    needs_code = user.role in SECOND_FACTOR_ROLES
+    if needs_code and user.totp_confirmed_at is None:
+        enrol_totp(user)
+    response = browser.post(
+        "/admin/login", data={"username": user.username, "password": "correct horse battery"}
+    )
+    assert response.status_code == 302, response.data
+    if needs_code:
+        response = browser.post("/admin/login/code", data={"code": current_totp()})
+        assert response.status_code == 302 and response.headers["Location"].endswith("/admin/"), response.data
+    return browser
+
+
 @pytest.fixture
 def login_as(client):
-    """login_as(role, department_code) signs a fresh staff user in through the real form."""
+    """login_as(role, department_code) signs a fresh staff user in through the real forms."""
 
     def login(role, department_code=None):
         username = f"{role}-{department_code or 'all'}"
-        make_user(username, role, department_code)
-        response = client.post(
-            "/admin/login", data={"username": username, "password": "correct horse battery"}
-        )
-        assert response.status_code == 302, response.data
+        sign_in_through_forms(client, make_user(username, role, department_code))
         return username
 
     return login

@@ -10,17 +10,13 @@ from portal.reports.models import Report
 from portal.reports.operations import submit_report
 from portal.reports.receipts import new_submission_token
 from portal.site.messages import decision_error_texts
-from tests.conftest import make_intake, make_user
+from tests.conftest import make_intake, make_user, sign_in_through_forms
 
 
 def desk(app, username, role, department_code=None):
     """A fresh browser signed in as a new user through the real form (one per person, so a test
     can switch between staff and lead without signing out)."""
-    make_user(username, role, department_code)
-    browser = app.test_client()
-    response = browser.post("/admin/login", data={"username": username, "password": "correct horse battery"})
-    assert response.status_code == 302, response.data
-    return browser
+    return sign_in_through_forms(app.test_client(), make_user(username, role, department_code))
 
 
 def new_report(**overrides):

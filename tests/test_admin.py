@@ -96,7 +96,11 @@ def test_sign_in_is_audited(client, login_as):
     events = db.session.execute(
         select(AuditEvent.action, AuditEvent.actor_label).where(AuditEvent.object_type == "users")
     ).all()
-    assert events == [("user.signed_in", f"lead:{username}"), ("user.signed_out", f"lead:{username}")]
+    assert events == [
+        ("user.signed_in", f"lead:{username}"),
+        ("user.second_factor_passed", f"lead:{username}"),
+        ("user.signed_out", f"lead:{username}"),
+    ]
 
 
 def test_sign_in_attempts_are_rate_limited(app, database_url, tmp_path):

@@ -19,7 +19,10 @@ T0 = datetime(2026, 11, 20, 2, 0)  # naive UTC, 10:00 in Beijing
 def copy_of(client, app):
     """A second browser holding a copy of the first one's cookie, as a thief would."""
     thief = app.test_client()
-    thief.set_cookie("session", client.get_cookie("session").value)
+    for name, path in (("session", "/"), ("portal_staff", "/admin")):
+        cookie = client.get_cookie(name, path=path)
+        if cookie is not None:
+            thief.set_cookie(name, cookie.value, path=path)
     return thief
 
 
@@ -46,7 +49,7 @@ def test_signed_out_cookie_no_longer_opens_admin(app, client, login_as):
 
 def test_cookie_holds_a_token_and_the_database_only_its_hash(app, client, login_as):
     login_as(Role.STAFF, "market")
-    with client.session_transaction() as cookie:
+    with client.session_transaction("/admin/") as cookie:
         token = cookie["staff_session"]
     assert len(token) >= 40 and token not in staff_session().token_hash
 
@@ -118,7 +121,7 @@ def test_cookie_of_one_user_cannot_be_relabelled_for_another(client, login_as):
 
     login_as(Role.STAFF, "market")
     other = make_user("other.lead", Role.LEAD, "market")
-    with client.session_transaction() as cookie:
+    with client.session_transaction("/admin/") as cookie:
         cookie["_user_id"] = str(other.id)  # the staff token, claimed for someone else
     assert is_signed_out(client.get("/admin/"))
 

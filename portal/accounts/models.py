@@ -7,12 +7,13 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Enum, ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.passwords import check_new_password
 from portal.directory.models import Department
 from portal.extensions import db
+from portal.security import EncryptedText
 
 _hasher = PasswordHasher()
 
@@ -27,6 +28,8 @@ class Role(enum.StrEnum):
 
 # Roles that work inside one department and must have one.
 DEPARTMENT_ROLES = (Role.STAFF, Role.LEAD)
+# Roles whose sign-in always needs a second factor (TOTP); staff may choose to enrol.
+SECOND_FACTOR_ROLES = (Role.LEAD, Role.FINANCE, Role.AUDITOR, Role.ADMIN)
 
 
 class User(UserMixin, db.Model):
@@ -54,10 +57,24 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     department: Mapped[Department | None] = relationship()
+    # The TOTP secret (base32), encrypted at rest; set at enrolment, confirmed by a first code.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The last time step whose code was accepted: a code is good once, even within its window.
+    totp_last_counter: Mapped[int | None] = mapped_column(BigInteger)
 
     @property
     def is_active(self):
         return self.active
+
+    @property
+    def totp_enrolled(self):
+        return self.totp_confirmed_at is not None
+
+    @property
+    def needs_second_factor(self):
+        """Required roles always; staff once they have enrolled of their own accord."""
+        return self.role in SECOND_FACTOR_ROLES or self.totp_enrolled
 
     def set_password(self, password):
         """Hash a new password; the length rule applies wherever a password is set."""
@@ -86,6 +103,18 @@ class SignInThrottle(db.Model):
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class RecoveryCode(db.Model):
+    """One of the ten codes shown once at enrolment; each opens one sign-in, then never again."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash", name="uq_recovery_codes_user_id_code_hash"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Keyed hash of the code (portal/accounts/totp.py says why not argon2).
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 def dummy_password_check(password):

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.accounts import throttle
-from portal.accounts.models import Role, User, dummy_password_check
+from portal.accounts.models import DEPARTMENT_ROLES, Role, User, dummy_password_check
 from portal.accounts.passwords import AccountError
 from portal.audit.chain import Actor, record_event
 from portal.clock import utcnow
@@ -64,7 +64,8 @@ def sign_in(username, password, address, env):
         _audit_failure(user, username, address, reason)
         wait = throttle.wait_before_sign_in(name, address, now)
         raise SignInRefused("demo_password" if reason == "demo_password" else "wrong_credentials", wait)
-    throttle.forget_account_failures(name)
+    if not user.needs_second_factor:  # otherwise the count is cleared once the code passes
+        throttle.forget_account_failures(name)
     record_event("user.signed_in", user, Actor.for_user(user), {"address": address})
     return SignedIn(user, open_session(SessionKind.STAFF, user=user))
 
@@ -95,11 +96,11 @@ def _audit_failure(user, typed_name, address, reason):
 
 
 def resume_staff_session(token, user_id):
-    """The signed-in user this cookie still stands for, or None once its session is over."""
+    """The live staff session this cookie still stands for, or None once it is over."""
     record = resume_session(token, SessionKind.STAFF)
     if record is None or str(record.user_id) != str(user_id):
         return None
-    return record.user
+    return record
 
 
 def sign_out(user, token):
@@ -110,7 +111,14 @@ def sign_out(user, token):
 
 
 def create_user(username, display_name, role, department, password, actor):
-    """A new staff account; its password must meet the rule."""
+    """A new staff account; its password must meet the rule, its role fit its department."""
+    role = Role(role)
+    if (department is not None) != (role in DEPARTMENT_ROLES):
+        raise AccountError("department_required" if department is None else "department_not_allowed")
+    if not username or username != printable(username) or " " in username:
+        raise AccountError("username_invalid")
+    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise AccountError("username_taken")
     user = User(username=username, display_name=display_name, role=role, department=department)
     user.set_password(password)
     db.session.add(user)

@@ -51,5 +51,8 @@ class WebSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(DateTime)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     end_reason: Mapped[str | None] = mapped_column(String(20))
+    # When this staff session passed the second factor (TOTP or a recovery code); until then
+    # it reaches only the second-factor pages and sign-out.
+    second_factor_at: Mapped[datetime | None] = mapped_column(DateTime)
     user: Mapped[User | None] = relationship()
     report: Mapped[Report | None] = relationship()
