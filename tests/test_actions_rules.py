@@ -14,7 +14,12 @@ def staff(app):
     return desk(app, "market.staff", Role.STAFF, "market")
 
 
-REFUSAL = "You may not take this step on this report in its current state."
+def refusal(app):
+    """The refusal text in the page's language (zh_CN by default)."""
+    from flask_babel import gettext
+
+    with app.test_request_context():
+        return gettext("You may not take this step on this report in its current state.")
 
 
 @pytest.mark.parametrize("target", ["mediated", "verifying", "closed", "no-such-state"])
@@ -22,7 +27,7 @@ def test_a_move_the_table_does_not_allow_now_is_refused_if_posted_anyway(app, st
     report = new_report(kind="complaint")
     response = post_move(staff, report, target, terms="x")
     assert response.status_code == 403
-    assert REFUSAL in page(response)
+    assert refusal(app) in page(response)
     assert state_of(report) == "submitted" and actions_of(report) == ["report.submitted"]
 
 

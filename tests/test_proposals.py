@@ -8,6 +8,7 @@ from portal.accounts.models import Role, User
 from portal.extensions import db
 from portal.reports.errors import ReportError
 from portal.reports.proposals import Proposal, approve_proposal, pending_proposal
+from tests.conftest import sign_in_through_forms
 from tests.decisions_helpers import actions_of, advice, desk, new_report, page, post_move, state_of
 
 
@@ -74,9 +75,10 @@ def test_the_proposer_never_approves_their_own_proposal_even_as_a_lead(app, staf
     report = new_report(kind="complaint")
     proposal = propose_decline(staff, report)
     proposer = db.session.scalar(select(User).where(User.username == "market.staff"))
-    proposer.role = Role.LEAD  # promoted since
+    proposer.role = Role.LEAD  # promoted since: a lead signs in with the second step
     db.session.commit()
-    response = staff.post(f"/admin/proposals/{proposal.id}/approve")
+    as_lead = sign_in_through_forms(app.test_client(), proposer)
+    response = as_lead.post(f"/admin/proposals/{proposal.id}/approve")
     assert response.status_code == 403
     assert advice(app, "own_proposal") in page(response)
     with pytest.raises(ReportError) as refused:
