@@ -8,3 +8,4 @@ from portal.reports.history import StateChange  # noqa: F401
 from portal.reports.models import Assignment, Report, ReportSequence, Supplement  # noqa: F401
 from portal.reports.reporters import Reporter, ReportReporter  # noqa: F401
 from portal.sessions.models import WebSession  # noqa: F401
+from portal.casework.models import Note  # noqa: F401

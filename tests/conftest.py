@@ -20,7 +20,7 @@ SECRET = "test-secret-key-that-is-long-enough-0123456789"
 # Tables holding reference data, reloaded for each test on PostgreSQL.
 ALL_TABLES = (
     "web_sessions, sign_in_throttles, evidence, supplements, assignments, state_changes, "
-    "report_reporters, reporters, reports, report_sequences, "
+    "notes, report_reporters, reporters, reports, report_sequences, "
     "users, audit_events, "
     "audit_chain_head, routing_rules, regions, categories, departments"
 )
