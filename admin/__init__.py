@@ -4,5 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
-from admin import auth, dashboard  # noqa: E402,F401
-from admin import access, case, queue  # noqa: E402,F401
+from admin import access, auth, case, dashboard, queue  # noqa: E402,F401  # noqa: E402,F401

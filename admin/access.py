@@ -8,7 +8,6 @@ to everyone, so a new route without a rule fails closed (and fails tests/test_ba
 
 from flask import abort, current_app, g, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from admin import bp
 from portal.accounts.models import Role

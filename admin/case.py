@@ -5,7 +5,6 @@ admin.access.report_or_404, so another department's report is a 404 everywhere."
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from admin import bp
 from admin.access import report_or_404
@@ -111,7 +110,11 @@ def case_note(number):
         db.session.rollback()
         flash(casework_error_text(refused.code), "danger")
         # The typed note is kept: the page is shown again with it instead of redirecting.
-        return _render(report, status=400, note_body=request.form.get("body", "")) if request.form.get("body") else _back(number)
+        return (
+            _render(report, status=400, note_body=request.form.get("body", ""))
+            if request.form.get("body")
+            else _back(number)
+        )
     db.session.commit()
     flash(_("Note saved."), "success")
     return _back(number)
@@ -137,5 +140,3 @@ def case_assign(number):
 
 def _back(number):
     return redirect(url_for("admin.case", number=number))
-
-

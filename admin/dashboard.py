@@ -8,10 +8,9 @@ from admin import bp
 from portal.accounts.models import Role
 from portal.accounts.permissions import scoped_reports, sees_all_departments
 from portal.casework.operations import colleagues
-from portal.reports.models import Report
-from portal.reports.states import OPEN_STATES
 from portal.extensions import db
-from portal.reports.states import KIND_TEXT, STATES, public_state_text
+from portal.reports.models import Report
+from portal.reports.states import KIND_TEXT, OPEN_STATES, STATES, public_state_text
 
 
 @bp.get("/")

@@ -2,10 +2,10 @@
 
 from portal.accounts.models import SignInThrottle, User  # noqa: F401
 from portal.audit.models import AuditChainHead, AuditEvent  # noqa: F401
+from portal.casework.models import Note  # noqa: F401
 from portal.directory.models import Category, Department, Region, RoutingRule  # noqa: F401
 from portal.evidence.models import Evidence  # noqa: F401
 from portal.reports.history import StateChange  # noqa: F401
 from portal.reports.models import Assignment, Report, ReportSequence, Supplement  # noqa: F401
 from portal.reports.reporters import Reporter, ReportReporter  # noqa: F401
 from portal.sessions.models import WebSession  # noqa: F401
-from portal.casework.models import Note  # noqa: F401

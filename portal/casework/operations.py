@@ -18,7 +18,9 @@ def colleagues(user):
         return []
     return db.session.scalars(
         select(User)
-        .where(User.department_id == user.department_id, User.active.is_(True), User.role.in_(DEPARTMENT_ROLES))
+        .where(
+            User.department_id == user.department_id, User.active.is_(True), User.role.in_(DEPARTMENT_ROLES)
+        )
         .order_by(User.display_name, User.id)
     ).all()
 

@@ -55,12 +55,20 @@ def _assignee_entries(report):
 def _note_entries(report):
     notes = db.session.scalars(select(Note).where(Note.report_id == report.id).order_by(Note.id))
     for note in notes:
-        yield CaseEntry(note.created_at, "note", str(_l("Internal note")), note.author.display_name, note.body)
+        yield CaseEntry(
+            note.created_at, "note", str(_l("Internal note")), note.author.display_name, note.body
+        )
 
 
 def _supplement_entries(report):
     for supplement in report.supplements:
-        yield CaseEntry(supplement.created_at, "supplement", str(_l("The reporter added information")), "", supplement.body)
+        yield CaseEntry(
+            supplement.created_at,
+            "supplement",
+            str(_l("The reporter added information")),
+            "",
+            supplement.body,
+        )
 
 
 def case_timeline(report):
