@@ -82,6 +82,9 @@ def upgrade():
 
 def downgrade():
     op.drop_index('ix_reports_search_text_trgm', table_name='reports')
+    if op.get_bind().dialect.name == "postgresql":
+        # Back to 0008's schema exactly (nothing before 0009 uses pg_trgm).
+        op.execute("DROP EXTENSION IF EXISTS pg_trgm")
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_reports_assignee_id_users'), type_='foreignkey')
         batch_op.drop_index('ix_reports_department_received')
