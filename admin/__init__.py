@@ -5,9 +5,12 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__, template_folder="templates")
 
 from admin import (  # noqa: E402,F401
+    access,
     actions,
     auth,
+    case,
     dashboard,
     deadlines,
+    queue,
     two_factor,
 )

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from admin import bp
+from admin.access import report_or_404
 from admin.action_forms import MOVE_LABELS, is_routed, read_department, read_move
 from admin.action_panel import panel_for  # noqa: F401  (registers the template global)
 from portal.accounts.permissions import Action, can, scoped_reports
@@ -36,10 +37,7 @@ def _user():
 
 def load_report(number):
     """The report if this user may see it; 404 otherwise (another department's report does not exist)."""
-    report = db.session.scalar(scoped_reports(_user()).where(Report.number == number))
-    if report is None:
-        abort(404)
-    return report
+    return report_or_404(number, Action.VIEW)
 
 
 def case_url(report):

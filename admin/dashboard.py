@@ -1,13 +1,16 @@
-"""The staff start page: the department's queue at a glance (the full queue comes later)."""
+"""The staff start page: counts that open the filtered queue, and a lead's view of the team's load."""
 
 from flask import render_template
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from admin import bp
+from portal.accounts.models import Role
 from portal.accounts.permissions import scoped_reports, sees_all_departments
+from portal.casework.operations import colleagues
 from portal.extensions import db
-from portal.reports.states import KIND_TEXT, STATES, public_state_text
+from portal.reports.models import Report
+from portal.reports.states import KIND_TEXT, OPEN_STATES, STATES, public_state_text
 
 
 @bp.get("/")
@@ -28,4 +31,14 @@ def dashboard():
         tracks=tracks,
         total=sum(counts.values()),
         all_departments=sees_all_departments(current_user),
+        team_load=team_load(current_user) if current_user.role == Role.LEAD else None,
     )
+
+
+def team_load(lead):
+    """Open reports per colleague of the lead's department, and how many nobody has yet."""
+    visible = scoped_reports(lead).where(Report.state.in_([s.value for s in OPEN_STATES])).subquery()
+    counts = dict(
+        db.session.execute(select(visible.c.assignee_id, func.count()).group_by(visible.c.assignee_id)).all()
+    )
+    return [(user, counts.get(user.id, 0)) for user in colleagues(lead)], counts.get(None, 0)

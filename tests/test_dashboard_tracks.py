@@ -23,7 +23,7 @@ def test_dashboard_counts_each_track_in_its_own_states(client, login_as):
         block = re.search(rf'id="state-counts-{kind}">(.*?)</tbody>', page, re.S).group(1)
         assert re.findall(r'data-state="(\w+)"', block) == list(states)
     complaint = re.search(r'id="state-counts-complaint">(.*?)</tbody>', page, re.S).group(1)
-    assert re.search(r"Accepted; mediation will be arranged</td><td[^>]*>1<", complaint)
+    assert re.search(r"Accepted; mediation will be arranged</a></td><td[^>]*>1<", complaint)
     assert "Mediation in progress" in complaint and "verified" not in complaint
     tip = re.search(r'id="state-counts-tip">(.*?)</tbody>', page, re.S).group(1)
-    assert re.search(r"Being verified</td><td[^>]*>1<", tip)
+    assert re.search(r"Being verified</a></td><td[^>]*>1<", tip)

@@ -75,6 +75,16 @@ class Report(db.Model):
         ),
         CheckConstraint("linked_report_id != id", name="not_linked_to_itself"),
         Index("ix_reports_department_state", "department_id", "state"),
+        # The queue pages through a department by (received_at, id) (keyset pagination).
+        Index("ix_reports_department_received", "department_id", "received_at", "id"),
+        # Word search: a trigram index on PostgreSQL (LIKE '%word%' uses it). SQLite makes it a
+        # plain index (unused by LIKE); declared for both so models and migrations stay one schema.
+        Index(
+            "ix_reports_search_text_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -135,10 +145,15 @@ class Report(db.Model):
 
     received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # The colleague handling it inside its department (the queue's "assigned to me"); null: nobody.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Business name, licence and description segmented into words (jieba) for the queue's search.
+    search_text: Mapped[str | None] = mapped_column(Text)
 
     category: Mapped[Category] = relationship()
     region: Mapped[Region] = relationship()
     department: Mapped[Department] = relationship()
+    assignee: Mapped["User | None"] = relationship()  # noqa: F821
     evidence: Mapped[list["Evidence"]] = relationship(  # noqa: F821
         back_populates="report", order_by="Evidence.id"
     )

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from portal.audit.chain import CITIZEN, record_event
+from portal.casework.search import search_text_for
 from portal.clock import to_local, utcnow
 from portal.deadlines.clocks import refresh_deadlines
 from portal.directory.routing import intake_office, route
@@ -220,6 +221,7 @@ def build_report(data, kind, reporter, staged_files, now):
         language=data.language,
         received_at=now,
         updated_at=now,
+        search_text=search_text_for(data.business_name, licence, data.description),
     )
     if reporter is not None:
         report.reporter_links.append(ReportReporter(reporter=reporter, role=ReporterRole.PRIMARY))

@@ -1,0 +1,92 @@
+"""Who may open which back-office URL, in one table, checked before every admin view.
+
+RULES names what each endpoint requires: PUBLIC, SIGNED_IN, a set of roles, or an Action (then
+the report named in the URL is loaded through scoped_reports() and can(): another department's
+report, or one this user may not act on, answers 404). An endpoint missing from RULES answers 404
+to everyone, so a new route without a rule fails closed (and fails tests/test_backoffice_matrix.py).
+"""
+
+from flask import abort, current_app, g, request
+from flask_login import current_user
+
+from admin import bp
+from portal.accounts.models import Role
+from portal.accounts.permissions import Action, can, scoped_reports
+from portal.extensions import db
+from portal.reports.models import Report
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+CASE_READERS = frozenset({Role.STAFF, Role.LEAD, Role.AUDITOR})
+ADMINS = frozenset({Role.ADMIN})
+
+RULES = {
+    "admin.login": PUBLIC,
+    "admin.logout": SIGNED_IN,
+    "admin.dashboard": SIGNED_IN,
+    "admin.queue": CASE_READERS,
+    "admin.queue_assign": frozenset({Role.LEAD}),  # and can(ASSIGN) on every report chosen
+    "admin.case": Action.VIEW,
+    "admin.case_reveal": Action.VIEW_IDENTITY,
+    "admin.case_evidence": Action.DOWNLOAD_EVIDENCE,
+    "admin.case_note": Action.ADD_NOTE,
+    "admin.case_assign": Action.ASSIGN,
+    # The action panel: the guard needs the report visible; the view checks the move itself
+    # (MOVE or PROPOSE for the target) and answers a refusal page with the reason.
+    "admin.report_actions": Action.VIEW,
+    "admin.move_report": Action.VIEW,
+    "admin.same_clue": Action.VIEW,  # and the other report visible, and may_link()
+    "admin.proposals": CASE_READERS,
+    "admin.approve": frozenset({Role.LEAD}),  # and lead of the proposal's department
+    "admin.refuse": frozenset({Role.LEAD}),
+    # Two-step sign-in and the user's own account.
+    "admin.second_factor": SIGNED_IN,
+    "admin.enrol_totp": SIGNED_IN,
+    "admin.account": SIGNED_IN,
+    # Calendar and deadline policies: administrators only.
+    "admin.calendar_days": ADMINS,
+    "admin.add_calendar_day": ADMINS,
+    "admin.remove_calendar_day": ADMINS,
+    "admin.deadline_policies": ADMINS,
+    "admin.add_deadline_policy": ADMINS,
+}
+
+
+def report_or_404(number, action=Action.VIEW, target=None):
+    """The report this user may `action` on, or 404: "not yours" and "no such report" look alike."""
+    cache = g.setdefault("loaded_reports", {})
+    key = (number, Action(action), target)
+    if key not in cache:
+        report = db.session.scalar(scoped_reports(current_user).where(Report.number == number))
+        if report is None or not can(current_user, action, report, target):
+            abort(404)
+        cache[key] = report
+    return cache[key]
+
+
+def _allowed(rule):
+    """Check a rule for the current request (the user is signed in); abort if it refuses."""
+    if rule == SIGNED_IN:
+        return
+    if isinstance(rule, frozenset):
+        if current_user.role not in rule:
+            abort(403)
+        return
+    # An Action: every report URL names its report; the guard loads it, so a view cannot forget.
+    number = (request.view_args or {}).get("number")
+    if number is None:
+        abort(404)
+    report_or_404(number, rule)
+
+
+@bp.before_request
+def enforce_rules():
+    rule = RULES.get(request.endpoint)
+    if rule is None:
+        abort(404)
+    if rule == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    _allowed(rule)
+    return None

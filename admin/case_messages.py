@@ -1,0 +1,19 @@
+"""What staff are told when a casework rule refuses, by ReportError code, in their language."""
+
+from flask_babel import gettext as _
+
+from portal.casework.models import NOTE_MAX_CHARS
+
+
+def casework_error_text(code):
+    texts = {
+        "nothing_selected": _("Tick at least one report, then choose a colleague."),
+        "not_allowed": _("You may not do this on one of these reports. Nothing was changed."),
+        "assignee_not_in_department": _(
+            "Choose a colleague of the report's own department. Nothing was changed."
+        ),
+        "empty_note": _("Write the note before saving it."),
+        "note_too_long": _("A note can hold at most %(n)d characters: shorten it.", n=NOTE_MAX_CHARS),
+        "reporter_anonymous": _("This reporter is anonymous: there is no identity to show."),
+    }
+    return texts.get(code, _("This could not be done. Reload the page and try again."))

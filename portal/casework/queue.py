@@ -1,0 +1,120 @@
+"""The department queue: filters, search and keyset pagination by (received_at, id), all on top
+of scoped_reports() so no filter can reach another department's reports."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select, tuple_
+
+from portal.accounts.permissions import scoped_reports
+from portal.casework.search import query_words
+from portal.directory.models import Region
+from portal.extensions import db
+from portal.reports.models import Report
+from portal.reports.receipts import normalise_number
+from portal.validators import normalise_code
+
+PAGE_SIZE = 50
+NEWEST, OLDEST = "newest", "oldest"
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    state: str | None = None
+    kind: str | None = None
+    category_id: int | None = None
+    region_id: int | None = None  # a district includes its streets
+    mine: bool = False
+    unassigned: bool = False
+    query: str | None = None
+    sort: str = NEWEST
+    # DUE FILTERS: the "deadlines" helper adds `due_within` (working days) and `overdue` here.
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    reports: list
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def encode_cursor(report):
+    return f"{report.received_at.isoformat()}_{report.id}"
+
+
+def decode_cursor(value):
+    """(received_at, id) from a cursor, or None for anything malformed (the first page then)."""
+    try:
+        moment, _, ident = (value or "").rpartition("_")
+        return datetime.fromisoformat(moment), int(ident)
+    except ValueError:
+        return None
+
+
+def _region_ids(region_id):
+    """The region and everything below it (a district's streets)."""
+    ids, frontier = {region_id}, [region_id]
+    while frontier:
+        frontier = db.session.scalars(select(Region.id).where(Region.parent_id.in_(frontier))).all()
+        ids.update(frontier)
+    return ids
+
+
+def _search(query):
+    """Report number, licence, business name, or every word of the description."""
+    typed = query.strip()
+    matches = [
+        Report.number == normalise_number(typed),
+        Report.business_licence == normalise_code(typed),
+        Report.business_name.contains(typed, autoescape=True),
+    ]
+    terms = query_words(typed)
+    if terms:
+        matches.append(and_(*(Report.search_text.contains(t, autoescape=True) for t in terms)))
+    return or_(*matches)
+
+
+def filtered(user, filters):
+    """The select of the user's reports that pass the filters (unordered)."""
+    query = scoped_reports(user)
+    if filters.state:
+        query = query.where(Report.state == filters.state)
+    if filters.kind:
+        query = query.where(Report.kind == filters.kind)
+    if filters.category_id:
+        query = query.where(Report.category_id == filters.category_id)
+    if filters.region_id:
+        query = query.where(Report.region_id.in_(_region_ids(filters.region_id)))
+    if filters.mine:
+        query = query.where(Report.assignee_id == user.id)
+    if filters.unassigned:
+        query = query.where(Report.assignee_id.is_(None))
+    if filters.query and filters.query.strip():
+        query = query.where(_search(filters.query))
+    return query
+
+
+def queue_page(user, filters, after=None, before=None):
+    """One page of PAGE_SIZE rows after (or before) a cursor, with the cursors around it."""
+    key = tuple_(Report.received_at, Report.id)
+    newest = filters.sort != OLDEST
+    forward = decode_cursor(before) is None
+    cursor = decode_cursor(after) if forward else decode_cursor(before)
+    # Going back is going forward in the opposite order, then turning the page around.
+    descending = newest if forward else not newest
+    query = filtered(user, filters)
+    if cursor is not None:
+        query = query.where(key < tuple_(*cursor) if descending else key > tuple_(*cursor))
+    order = (Report.received_at.desc(), Report.id.desc()) if descending else (Report.received_at, Report.id)
+    rows = db.session.scalars(query.order_by(*order).limit(PAGE_SIZE + 1)).all()
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    if not forward:
+        rows.reverse()
+    has_next = more if forward else True
+    has_previous = (cursor is not None) if forward else more
+    return QueuePage(
+        reports=rows,
+        next_cursor=encode_cursor(rows[-1]) if rows and has_next else None,
+        previous_cursor=encode_cursor(rows[0]) if rows and has_previous else None,
+    )

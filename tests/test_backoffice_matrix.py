@@ -1,0 +1,125 @@
+"""Every back-office route × every role × own department / other department / intake office.
+
+Built from app.url_map and admin.access.RULES: a new admin route without a rule fails here (and
+answers 404 to everyone). Who may do what is written out below, independently of can()."""
+
+import pytest
+from flask import url_for
+
+from admin.access import PUBLIC, RULES, SIGNED_IN
+from portal.accounts.models import Role
+from portal.accounts.permissions import Action
+from tests.casework import INTAKE, OTHER, OWN, file_report, photo_and_pdf
+
+PLACES = {OWN: "own", OTHER: "other", INTAKE: "intake", None: None}
+USERS = [(role, dept) for role in (Role.STAFF, Role.LEAD) for dept in (OWN, OTHER, INTAKE)] + [
+    (Role.AUDITOR, None),
+    (Role.FINANCE, None),
+    (Role.ADMIN, None),
+]
+# Who may act on a report of the "own" department, by action (the law and issue 8, item 1).
+READERS = {(Role.STAFF, "own"), (Role.LEAD, "own"), (Role.AUDITOR, None)}
+MAY = {
+    Action.VIEW: READERS,
+    Action.VIEW_IDENTITY: READERS,
+    Action.DOWNLOAD_EVIDENCE: READERS,
+    Action.ADD_NOTE: {(Role.STAFF, "own"), (Role.LEAD, "own")},
+    Action.ASSIGN: {(Role.LEAD, "own")},
+}
+
+
+def _pending_decline(complaint):
+    """A staff proposal to decline the complaint (approving it keeps the report in its department)."""
+    from portal.extensions import db
+    from portal.reports.proposals import propose_move
+    from tests.conftest import make_user
+
+    proposer = make_user("matrix.proposer", Role.STAFF, OWN)
+    proposal = propose_move(
+        complaint, "declined", proposer, reason="不属于消费纠纷", ground="not_personal_consumption"
+    )
+    db.session.commit()
+    return proposal
+
+
+# Pages of the sign-in flow send a user who is already through them on (302) instead of 200.
+SIGN_IN_STEPS = {"admin.second_factor", "admin.enrol_totp"}
+
+
+def admin_routes(app):
+    """(endpoint, method, url) for every admin route; logout last (it ends the session)."""
+    report, _ = file_report(OWN, files=photo_and_pdf(), anonymous=False, reporter_name="李四")
+    other, _ = file_report(OWN)
+    complaint, _ = file_report(OWN, kind="complaint")
+    values = {
+        "number": report.number,
+        "evidence_id": report.evidence[0].id,
+        "target": "verifying" if report.kind == "tip" else "accepted",
+        "other_number": other.number,
+        "proposal_id": _pending_decline(complaint).id,
+    }
+    routes = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if not rule.endpoint.startswith("admin."):
+                continue
+            method = "GET" if "GET" in rule.methods else "POST"
+            args = {name: values[name] for name in rule.arguments}
+            routes.append((rule.endpoint, method, url_for(rule.endpoint, **args)))
+    return sorted(routes, key=lambda r: r[0] == "admin.logout")
+
+
+def expected(rule, role, place):
+    """True (allowed), or the refusal status."""
+    if rule in (PUBLIC, SIGNED_IN):
+        return True
+    if isinstance(rule, frozenset):
+        return True if role in rule else 403
+    return True if (role, place) in MAY[Action(rule)] else 404
+
+
+def test_every_admin_route_has_a_rule(app):
+    endpoints = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.")}
+    assert endpoints - set(RULES) == set()
+    # A report URL is guarded by an action on that report (so another department gets 404).
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("admin.") and "number" in rule.arguments:
+            assert isinstance(RULES[rule.endpoint], Action), rule.endpoint
+
+
+@pytest.mark.parametrize(("role", "dept"), USERS, ids=[f"{r}-{d}" for r, d in USERS])
+def test_route_role_matrix(app, client, login_as, role, dept):
+    routes = admin_routes(app)
+    login_as(role, dept)
+    wrong = []
+    for endpoint, method, url in routes:
+        want = expected(RULES[endpoint], role, PLACES[dept])
+        response = client.open(url, method=method, data={})
+        got = response.status_code
+        if want is True and method == "GET" and endpoint not in SIGN_IN_STEPS:
+            ok = got == 200
+        else:
+            ok = got in (200, 302, 400)
+        if want is not True:
+            ok = got == want
+        if not ok:
+            wrong.append((endpoint, method, want, got))
+    assert wrong == []
+
+
+def test_signed_out_every_route_but_sign_in_goes_to_the_sign_in_page(app, client):
+    for endpoint, method, url in admin_routes(app):
+        response = client.open(url, method=method, data={})
+        if RULES[endpoint] == PUBLIC:
+            assert response.status_code == 200
+        else:
+            assert response.status_code == 302, endpoint
+            assert "/admin/login" in response.headers["Location"]
+
+
+def test_a_route_without_a_rule_fails_closed(app, client, login_as):
+    app.add_url_rule("/admin/forgotten", "admin.forgotten", lambda: "case content")
+    login_as(Role.LEAD, OWN)
+    response = client.get("/admin/forgotten")
+    assert response.status_code == 404
+    assert "case content" not in response.get_data(as_text=True)

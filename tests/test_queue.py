@@ -1,0 +1,161 @@
+"""The department queue: filters, search (jieba words, number, licence), keyset pages, bulk assign."""
+
+import re
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from portal.accounts.models import Role, User
+from portal.audit.chain import SYSTEM
+from portal.audit.models import AuditEvent
+from portal.clock import frozen_at
+from portal.directory.models import Category, Region
+from portal.extensions import db
+from portal.reports.models import Report
+from portal.reports.operations import transition_report
+from tests.casework import OTHER, OWN, file_report
+from tests.conftest import lookup, make_user
+
+
+def numbers(page):
+    return re.findall(r'<tr data-number="([A-Z]{2}-\d{4}-\d{6})"', page)
+
+
+def queue(client, **args):
+    response = client.get("/admin/queue", query_string=args)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def user(username):
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def test_queue_shows_only_the_department_and_filters_by_state_kind_category(client, login_as):
+    tip, _ = file_report(OWN)
+    complaint, _ = file_report(OWN, kind="complaint")
+    verifying, _ = file_report(OWN, business_name="河坊小吃")
+    transition_report(verifying, "verifying", SYSTEM)
+    drug, _ = file_report(OWN, category=lookup(Category, "food.sales"))
+    elsewhere, _ = file_report(OTHER)
+    db.session.commit()
+    login_as(Role.STAFF, OWN)
+    everything = numbers(queue(client))
+    assert elsewhere.number not in everything
+    assert {tip.number, complaint.number, verifying.number} <= set(everything)
+    assert numbers(queue(client, kind="complaint")) == [complaint.number]
+    assert numbers(queue(client, state="verifying")) == [verifying.number]
+    assert drug.number not in numbers(queue(client, category=lookup(Category, "food.catering").id))
+    # Another department's report stays out whatever the filter or search asks for.
+    assert numbers(queue(client, q=elsewhere.number)) == []
+
+
+def test_region_filter_includes_the_districts_streets(client, login_as):
+    street, _ = file_report(OWN, region=lookup(Region, "330105001"))
+    district, _ = file_report(OWN, region=lookup(Region, "330105"))
+    login_as(Role.STAFF, OWN)
+    assert set(numbers(queue(client, region=lookup(Region, "330105").id))) == {street.number, district.number}
+    assert numbers(queue(client, region=lookup(Region, "330105002").id)) == []
+    assert numbers(queue(client, region=lookup(Region, "330105001").id)) == [street.number]
+
+
+def test_search_finds_chinese_words_in_any_order_number_name_and_licence(client, login_as):
+    masks, _ = file_report(OWN, description="后厨卫生很差，员工不戴口罩直接处理熟食。")
+    expired, _ = file_report(OWN, description="货架上的牛奶已经过期三天还在销售。", business_name="便民超市")
+    licensed, _ = file_report(
+        OWN, business_licence="91330100799655058B", business_name="华联超市", description="收银台多收了钱。"
+    )
+    login_as(Role.STAFF, OWN)
+    assert numbers(queue(client, q="口罩")) == [masks.number]
+    assert numbers(queue(client, q="员工 后厨")) == [masks.number]  # words, not a phrase
+    assert numbers(queue(client, q="牛奶过期")) == [expired.number]
+    assert numbers(queue(client, q="口罩 牛奶")) == []  # every word must be there
+    assert numbers(queue(client, q=expired.number.lower())) == [expired.number]
+    assert numbers(queue(client, q="91330100799655058b")) == [licensed.number]
+    assert set(numbers(queue(client, q="超市"))) == {expired.number, licensed.number}
+
+
+def test_assigned_to_me_and_unassigned(client, login_as):
+    mine, _ = file_report(OWN)
+    nobodys, _ = file_report(OWN)
+    login_as(Role.STAFF, OWN)
+    mine.assignee = user(f"{Role.STAFF}-{OWN}")
+    db.session.commit()
+    assert numbers(queue(client, mine="1")) == [mine.number]
+    assert numbers(queue(client, unassigned="1")) == [nobodys.number]
+
+
+def test_keyset_pages_walk_forward_and_back_without_duplicates_or_gaps(client, login_as):
+    start = datetime(2026, 11, 2, 1, 0)
+    filed = []
+    for i in range(120):
+        # Pairs share a received_at: the id breaks the tie, so no row is skipped or repeated.
+        with frozen_at(start + timedelta(minutes=i // 2)):
+            filed.append(file_report(OWN)[0].number)
+    login_as(Role.STAFF, OWN)
+    pages, page = [], queue(client)
+    while True:
+        pages.append(numbers(page))
+        following = re.search(r'id="next-page" href="([^"]+)"', page)
+        if not following:
+            break
+        page = client.get(following.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert [len(p) for p in pages] == [50, 50, 20]
+    seen = [n for p in pages for n in p]
+    assert seen == list(reversed(filed))  # newest first, each once
+    back = re.search(r'id="previous-page" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert numbers(client.get(back).get_data(as_text=True)) == pages[1]
+    oldest = numbers(queue(client, sort="oldest"))
+    assert oldest == filed[:50]
+
+
+def test_lead_bulk_assigns_to_a_colleague_audited(client, login_as):
+    first, _ = file_report(OWN)
+    second, _ = file_report(OWN)
+    colleague = make_user("zhang.staff", Role.STAFF, OWN)
+    login_as(Role.LEAD, OWN)
+    response = client.post(
+        "/admin/queue/assign", data={"report": [first.number, second.number], "assignee": colleague.id}
+    )
+    assert response.status_code == 302
+    assert {r.assignee_id for r in (db.session.get(Report, first.id), db.session.get(Report, second.id))} == {
+        colleague.id
+    }
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report.assigned")).all()
+    assert {(e.object_id, e.data["to"], e.actor_label) for e in events} == {
+        (first.id, "zhang.staff", f"lead:lead-{OWN}"),
+        (second.id, "zhang.staff", f"lead:lead-{OWN}"),
+    }
+    assert "zhang.staff" in queue(client, mine="")  # the assignee column
+
+
+def test_bulk_assign_refuses_staff_other_departments_and_outsiders(client, login_as):
+    own, _ = file_report(OWN)
+    elsewhere, _ = file_report(OTHER)
+    outsider = make_user("wang.other", Role.STAFF, OTHER)
+    colleague = make_user("zhang.staff", Role.STAFF, OWN)
+    login_as(Role.LEAD, OWN)
+    # A report of another department in the batch: nothing at all is assigned.
+    response = client.post(
+        "/admin/queue/assign", data={"report": [own.number, elsewhere.number], "assignee": colleague.id}
+    )
+    assert response.status_code == 302
+    page = client.get("/admin/queue?lang=en").get_data(as_text=True)
+    assert "You may not do this on one of these reports. Nothing was changed." in page
+    # A colleague of another department cannot be given our report.
+    client.post("/admin/queue/assign", data={"report": [own.number], "assignee": outsider.id})
+    page = client.get("/admin/queue?lang=en").get_data(as_text=True)
+    assert "Choose a colleague of the report&#39;s own department" in page
+    db.session.expire_all()
+    assert own.assignee_id is None and elsewhere.assignee_id is None
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "report.assigned")) is None
+
+
+def test_staff_cannot_bulk_assign(client, login_as):
+    own, _ = file_report(OWN)
+    login_as(Role.STAFF, OWN)
+    me = user(f"{Role.STAFF}-{OWN}")
+    response = client.post("/admin/queue/assign", data={"report": [own.number], "assignee": me.id})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert own.assignee_id is None
