@@ -69,8 +69,37 @@ def admin_routes(app):
     return sorted(routes, key=lambda r: r[0] == "admin.logout")
 
 
-def expected(rule, role, place):
+WORKERS = {(Role.STAFF, "own"), (Role.LEAD, "own")}
+
+
+def _workers_only(role, place):
+    """Acting on a report: its department's staff and leads; an auditor sees it but is refused
+    the action (403 with the reason); anyone else does not see it (404)."""
+    if (role, place) in WORKERS:
+        return True
+    return 403 if role == Role.AUDITOR else 404
+
+
+def _own_lead_only(role, place):
+    """Deciding a proposal: a lead of the report's department; other leads do not see it (404)."""
+    if role != Role.LEAD:
+        return 403
+    return True if place == "own" else 404
+
+
+# Routes whose view refines what the guard's rule lets through (the guard alone would say True).
+REFINED = {
+    "admin.move_report": _workers_only,
+    "admin.same_clue": _workers_only,
+    "admin.approve": _own_lead_only,
+    "admin.refuse": _own_lead_only,
+}
+
+
+def expected(endpoint, rule, role, place):
     """True (allowed), or the refusal status."""
+    if endpoint in REFINED:
+        return REFINED[endpoint](role, place)
     if rule in (PUBLIC, SIGNED_IN):
         return True
     if isinstance(rule, frozenset):
@@ -93,7 +122,7 @@ def test_route_role_matrix(app, client, login_as, role, dept):
     login_as(role, dept)
     wrong = []
     for endpoint, method, url in routes:
-        want = expected(RULES[endpoint], role, PLACES[dept])
+        want = expected(endpoint, RULES[endpoint], role, PLACES[dept])
         response = client.open(url, method=method, data={})
         got = response.status_code
         if want is True and method == "GET" and endpoint not in SIGN_IN_STEPS:
