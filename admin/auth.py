@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from admin import bp
+from admin.access import enforce_rules
 from admin.forms import LoginForm
 from admin.messages import sign_in_error_text
 from admin.session_cookie import StaffAwareSessionInterface, is_back_office
@@ -47,15 +48,14 @@ def staff_record():
 
 @bp.before_request
 def require_login():
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        return None
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    if request.endpoint in SECOND_FACTOR_ENDPOINTS:
-        return None
-    if second_factor_pending(current_user, staff_record()):
-        return redirect(second_factor_url(current_user))
-    return None
+    """One gate, in order: signed in, second factor passed, then the route's rule."""
+    if request.endpoint not in PUBLIC_ENDPOINTS:
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        pending = second_factor_pending(current_user, staff_record())
+        if pending and request.endpoint not in SECOND_FACTOR_ENDPOINTS:
+            return redirect(second_factor_url(current_user))
+    return enforce_rules()
 
 
 @bp.after_app_request

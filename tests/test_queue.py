@@ -136,14 +136,15 @@ def test_bulk_assign_refuses_staff_other_departments_and_outsiders(client, login
     colleague = make_user("zhang.staff", Role.STAFF, OWN)
     login_as(Role.LEAD, OWN)
     # A report of another department in the batch: nothing at all is assigned.
-    response = client.post(
-        "/admin/queue/assign", data={"report": [own.number, elsewhere.number], "assignee": colleague.id}
+    response = client.post(  # the flash is worded in the language of the request that made it
+        "/admin/queue/assign?lang=en",
+        data={"report": [own.number, elsewhere.number], "assignee": colleague.id},
     )
     assert response.status_code == 302
     page = client.get("/admin/queue?lang=en").get_data(as_text=True)
     assert "You may not do this on one of these reports. Nothing was changed." in page
     # A colleague of another department cannot be given our report.
-    client.post("/admin/queue/assign", data={"report": [own.number], "assignee": outsider.id})
+    client.post("/admin/queue/assign?lang=en", data={"report": [own.number], "assignee": outsider.id})
     page = client.get("/admin/queue?lang=en").get_data(as_text=True)
     assert "Choose a colleague of the report&#39;s own department" in page
     db.session.expire_all()
