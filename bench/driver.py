@@ -89,6 +89,15 @@ def _measure(app, settings, built, urls):
 
 def run_bench(settings):
     """One whole benchmark run; returns the figures (and writes BENCHMARKS.md when asked)."""
+    saved = os.environ.copy()  # the loader runs here on the servers' settings; a caller keeps its own
+    try:
+        return _run(settings)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _run(settings):
     started = datetime.now().astimezone()
     shutil.rmtree(settings.workdir, ignore_errors=True)
     settings.workdir.mkdir(parents=True)

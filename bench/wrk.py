@@ -44,7 +44,18 @@ def run(url, spec, seconds, connections, threads):
     wrk = shutil.which("wrk")
     if wrk is None:
         raise WrkMissing("wrk is not installed; run scripts/ensure-wrk.sh (as root) or apt-get install wrk")
-    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(LUA), url]
+    command = [
+        wrk,
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-s",
+        str(LUA),
+        url,
+    ]
     out = subprocess.run(
         [*command, "--", str(spec), str(threads)], capture_output=True, text=True, check=True
     )
