@@ -9,7 +9,7 @@ one whenever it changes anything, and any screen that edits reference data must 
 
 from dataclasses import dataclass
 
-from flask import current_app, g
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from sqlalchemy import func, select
 
@@ -19,6 +19,7 @@ from portal.extensions import db
 
 REFERENCE_EVENTS = ("reference_data.loaded",)
 _KEY = "portal.reference_lists"
+_ATTRIBUTE = "portal_reference_lists"
 DISTRICT, STREET = 2, 3
 
 
@@ -67,13 +68,18 @@ def _load(version):
 
 
 def reference_lists():
-    """This request's lists: checked against the database once per request, reloaded if stale."""
-    if _KEY in g:
-        return g.get(_KEY)
+    """This request's lists: checked against the database once per request, reloaded if stale.
+
+    Remembered on the request, not on g: an app context (and its g) can outlive many requests.
+    """
+    asked = request._get_current_object() if has_request_context() else None
+    if asked is not None and hasattr(asked, _ATTRIBUTE):
+        return getattr(asked, _ATTRIBUTE)
     version = _version()
     lists = current_app.extensions.get(_KEY)
     if lists is None or lists.version != version:
         lists = _load(version)
         current_app.extensions[_KEY] = lists
-    setattr(g, _KEY, lists)
+    if asked is not None:
+        setattr(asked, _ATTRIBUTE, lists)
     return lists

@@ -2,10 +2,13 @@
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.evidence.storage import discard_on_failure
 from portal.extensions import db, limiter
 from portal.reports.linking import shares_receipt
+from portal.reports.models import Report
 from portal.reports.operations import ReportError, add_supplement, find_by_receipt
 from portal.reports.states import DECLINE_GROUND_TEXT, KIND_TEXT, MEDIATION_END_GROUND_TEXT, public_state_text
 from portal.reports.timeline import public_timeline
@@ -25,13 +28,28 @@ def _lookup_limit():
     return current_app.config["RECEIPT_LOOKUP_LIMIT"]
 
 
+# What the status page shows of a report: loaded with it, not by one lazy load per relationship.
+STATUS_PAGE_ROWS = (
+    joinedload(Report.department),
+    joinedload(Report.category),
+    joinedload(Report.region),
+    selectinload(Report.state_changes),
+    selectinload(Report.supplements),
+    selectinload(Report.evidence),
+)
+
+
 def _tracked_report():
     """The report this browser opened with a receipt, while its server-side session lives."""
     report = tracked_report(session.get(TRACK_SESSION))
     db.session.commit()  # an ended or touched session is saved before the page does anything
     if report is None:
         session.pop(TRACK_SESSION, None)
-    return report
+        return None
+    # The commit expired the row: reload it once with everything the page reads (its id comes
+    # from the identity key, since reading report.id would refresh the row first).
+    report_id = inspect(report).identity[0]
+    return db.session.scalars(select(Report).where(Report.id == report_id).options(*STATUS_PAGE_ROWS)).one()
 
 
 @bp.route("/track", methods=["GET", "POST"])
