@@ -7,8 +7,10 @@ from datetime import datetime
 
 from bench import database, report, scenarios, servers
 from bench.bare import create_bare_app, create_bench_rows
+from bench.locks import timing_locks
 from bench.settings import Settings
 from bench.wrk import Result, run
+from portal.extensions import db
 from portal.keys import new_environment
 
 
@@ -24,6 +26,7 @@ class Outcome:
     rows: list
     worker_rss_mb: float
     checks: list  # problems found (failed requests, repeated tokens); empty when all is well
+    locks: str  # how long a submission holds the numbering and chain-head locks
     started: datetime
     postgres: str
 
@@ -55,12 +58,14 @@ def _prepare(settings, env):
     app = create_app()
     with app.app_context():
         bulk_load(settings.reports)
-        receipts = file_known(settings.known)
+        with timing_locks(db.engine) as locks:
+            receipts = file_known(settings.known)
+        print(locks.summary(), flush=True)
     # Outside the app context: each test-client request must get its own (Flask-WTF keeps the
     # CSRF token in g, so a shared context would leave later sessions without one).
     built = scenarios.build(app, settings, receipts)
     create_bench_rows(create_bare_app(settings.database_url))
-    return app, built
+    return app, built, locks.summary()
 
 
 def _measure(app, settings, built, urls):
@@ -102,7 +107,7 @@ def _run(settings):
     shutil.rmtree(settings.workdir, ignore_errors=True)
     settings.workdir.mkdir(parents=True)
     env = server_env(settings)
-    app, built = _prepare(settings, env)
+    app, built, locks = _prepare(settings, env)
     ports = {"product": servers.free_port(), "bare": servers.free_port()}
     logs = settings.workdir
     product = servers.start("wsgi:app", ports["product"], settings.workers, env, logs / "product.log")
@@ -117,7 +122,7 @@ def _run(settings):
             servers.stop(bare)
     finally:
         servers.stop(product)
-    outcome = Outcome(rows, rss, checks, started, database.server_version(settings.database_url))
+    outcome = Outcome(rows, rss, checks, locks, started, database.server_version(settings.database_url))
     report.publish(outcome, settings)
     shutil.rmtree(settings.workdir / "evidence", ignore_errors=True)
     return outcome

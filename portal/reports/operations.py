@@ -218,6 +218,7 @@ def build_report(data, kind, reporter, staged_files, now):
         language=data.language,
         received_at=now,
         updated_at=now,
+        evidence=[],  # known empty until attached: the audit event's list needs no query
     )
     if reporter is not None:
         report.reporter_links.append(ReportReporter(reporter=reporter, role=ReporterRole.PRIMARY))
