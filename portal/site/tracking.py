@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal.audit.chain import PENDING as PENDING_AUDIT_EVENTS
 from portal.evidence.storage import discard_on_failure
 from portal.extensions import db, limiter
 from portal.reports.linking import shares_receipt
@@ -42,14 +43,23 @@ STATUS_PAGE_ROWS = (
 def _tracked_report():
     """The report this browser opened with a receipt, while its server-side session lives."""
     report = tracked_report(session.get(TRACK_SESSION))
-    db.session.commit()  # an ended or touched session is saved before the page does anything
+    if _session_changed():
+        # An ended or touched session is saved before the page does anything. Only then: an
+        # empty commit would cost a round trip and a second connection checkout (with its ping).
+        db.session.commit()
     if report is None:
         session.pop(TRACK_SESSION, None)
         return None
-    # The commit expired the row: reload it once with everything the page reads (its id comes
-    # from the identity key, since reading report.id would refresh the row first).
+    # Load what the page reads in one go (its id from the identity key: after a commit, reading
+    # report.id would refresh the row first).
     report_id = inspect(report).identity[0]
     return db.session.scalars(select(Report).where(Report.id == report_id).options(*STATUS_PAGE_ROWS)).one()
+
+
+def _session_changed():
+    """Rows or audit events waiting to be written in this transaction."""
+    pending = db.session.new or db.session.dirty or db.session.deleted
+    return bool(pending or db.session.info.get(PENDING_AUDIT_EVENTS))
 
 
 @bp.route("/track", methods=["GET", "POST"])
