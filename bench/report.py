@@ -53,6 +53,7 @@ def _targets(outcome):
         if got is not None:
             lines.append(f"- {key}: {got:.2f}× (target ≥ {target}×) {'met' if got >= target else 'MISSED'}")
     met = "met" if outcome.worker_rss_mb <= RSS_TARGET_MB else "MISSED"
+    lines.append(f"- {outcome.locks}")
     lines.append(
         f"- worker RSS after the run: {outcome.worker_rss_mb:.0f} MB (target ≤ {RSS_TARGET_MB} MB) {met}"
     )
