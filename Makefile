@@ -55,7 +55,7 @@ extract: $(BIN)/activate
 	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations
 
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check portal admin tests
+	$(BIN)/ruff check portal admin tests bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-output
