@@ -7,7 +7,7 @@ export FLASK_APP := portal:create_app
 export PORTAL_ENV ?= development
 PORT ?= 5000
 
-.PHONY: run test serve migrate seed translations lint clean bench-deps
+.PHONY: run test serve migrate seed translations lint clean bench-deps bench
 
 $(BIN)/activate: requirements.txt
 	scripts/check-system.sh $(PYTHON)
@@ -34,14 +34,20 @@ run: translations seed
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.dev-installed translations
-	$(BIN)/ruff check portal admin tests
+	$(BIN)/ruff check portal admin tests bench
 	scripts/ensure-browser.sh
 	scripts/ensure-axe.sh
+	-scripts/ensure-wrk.sh
 	$(BIN)/pytest -q tests
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
 		TEST_DATABASE=postgresql $(BIN)/pytest -q tests; \
 	fi
+
+# The benchmark (issue 7): a fresh `bench` database, BENCH_REPORTS bulk-loaded reports, gunicorn
+# and wrk; prints the table and rewrites BENCHMARKS.md. See the README's benchmark section.
+bench: $(BIN)/activate translations
+	PYTHON=$(BIN)/python scripts/bench.sh
 
 # Refresh the message catalogue after adding strings; then translate the new zh_CN entries.
 extract: $(BIN)/activate
@@ -49,7 +55,7 @@ extract: $(BIN)/activate
 	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations
 
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check portal admin tests
+	$(BIN)/ruff check portal admin tests bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-output

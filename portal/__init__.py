@@ -27,7 +27,7 @@ def create_app(config=None, server=False):
     register_files(app)
     register_proxies(app)
 
-    register_extensions(app)
+    register_extensions(app, server)
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
@@ -49,13 +49,16 @@ def register_proxies(app):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
 
 
-def register_extensions(app):
+def register_extensions(app, server=False):
     from portal import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
-    from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager
     from portal.i18n import init_i18n
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    if not server:  # `flask db` is a CLI tool: gunicorn workers need not hold Alembic (11 MB each)
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     bootstrap.init_app(app)
     limiter.init_app(app)

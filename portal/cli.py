@@ -124,4 +124,7 @@ def deadlines_sweep():
     result = sweep_deadlines()
     db.session.commit()
     changed = ", ".join(f"{k}={v}" for k, v in sorted(result.changed.items())) or "none"
-    click.echo(f"deadlines changed: {changed}; removed {result.purged_uploads} stale staged uploads")
+    click.echo(
+        f"deadlines changed: {changed}; removed {result.purged_uploads} stale staged uploads "
+        f"and {result.purged_sessions} session records older than 30 days"
+    )

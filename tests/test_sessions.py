@@ -163,3 +163,18 @@ def test_opening_another_report_closes_the_first(client):
     reasons = db.session.scalars(select(WebSession.end_reason).order_by(WebSession.id)).all()
     assert reasons == ["replaced", None]
     assert client.get("/track/status").status_code == 200
+
+
+def test_the_sweep_removes_session_records_older_than_30_days_and_keeps_newer_ones(app, runner, client):
+    """Kept for investigations, then removed by the hourly sweep (not on every sign-in)."""
+    number, key = receipt_in(client.post("/report/new", data=intake_form()).get_data(as_text=True))
+    with frozen_at(datetime(2026, 9, 1, 8, 0)):
+        client.post("/track", data={"number": number, "access_key": key})
+    client.post("/track", data={"number": number, "access_key": key})
+    assert db.session.query(WebSession).count() == 2
+    result = runner.invoke(args=["deadlines", "sweep"])
+    assert result.exit_code == 0 and "1 session records older than 30 days" in result.output
+    db.session.expire_all()
+    assert [s.created_at.date() >= datetime(2026, 11, 1).date() for s in db.session.query(WebSession)] == [
+        True
+    ]

@@ -1,6 +1,6 @@
 """The hourly sweep: flag due-soon and overdue clocks, recount provisional ones once their year
-is known, lapse what the policy lapses, purge stale staged uploads. A second run changes nothing
-and records nothing."""
+is known, lapse what the policy lapses, purge stale staged uploads and old session records.
+A second run changes nothing and records nothing."""
 
 from dataclasses import dataclass, field
 
@@ -13,12 +13,14 @@ from portal.deadlines.clocks import _facts, due_date, status_on
 from portal.deadlines.models import RUNNING, ReportDeadline
 from portal.evidence.storage import purge_stale_staging
 from portal.extensions import db
+from portal.sessions.operations import purge_old_sessions
 
 
 @dataclass
 class SweepResult:
     changed: dict = field(default_factory=dict)  # new status or "recounted" -> how many
     purged_uploads: int = 0
+    purged_sessions: int = 0
 
 
 def sweep_deadlines(actor=SYSTEM):
@@ -32,6 +34,7 @@ def sweep_deadlines(actor=SYSTEM):
             result.changed[what] = result.changed.get(what, 0) + 1
             record_event(f"deadline.{what}", deadline, actor, _facts(deadline))
     result.purged_uploads = purge_stale_staging()
+    result.purged_sessions = purge_old_sessions()
     return result
 
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from portal.directory.models import Department, RoutingRule
 from portal.extensions import db
@@ -31,7 +32,9 @@ def route(category, region):
     # Deeper regions are more specific: depth = distance from the root.
     depth_of = {r.id: len(regions) - i for i, r in enumerate(regions)}
     candidates = db.session.scalars(
-        select(RoutingRule).where(
+        select(RoutingRule)
+        .options(joinedload(RoutingRule.department))  # each candidate's department is read below
+        .where(
             or_(RoutingRule.category_id.is_(None), RoutingRule.category_id == category.id),
             or_(RoutingRule.region_id.is_(None), RoutingRule.region_id.in_(list(depth_of))),
         )

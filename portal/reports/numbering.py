@@ -1,11 +1,10 @@
 """Report numbers: JB-2026-000123 (tips), TS-2026-000045 (complaints), per year and kind.
 
-The counter row is created if missing and then incremented with UPDATE … RETURNING, whose row
-lock serialises concurrent submissions on PostgreSQL (SQLite serialises all writers anyway).
+The counter row is created at 1 or incremented by one INSERT … ON CONFLICT DO UPDATE … RETURNING,
+whose row lock serialises concurrent submissions on PostgreSQL (SQLite serialises all writers).
 A rolled-back submission also rolls back its increment, so numbers have no gaps.
 """
 
-from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.extensions import db
@@ -18,15 +17,14 @@ _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 def next_number(kind, year):
     kind = Kind(kind)
     insert = _INSERTS[db.session.get_bind().dialect.name]
-    db.session.execute(
+    # One statement takes the lock and the next value: the row is created at 1 or incremented.
+    statement = (
         insert(ReportSequence)
-        .values(kind=kind.value, year=year, last_value=0)
-        .on_conflict_do_nothing(index_elements=["kind", "year"])
-    )
-    value = db.session.execute(
-        update(ReportSequence)
-        .where(ReportSequence.kind == kind.value, ReportSequence.year == year)
-        .values(last_value=ReportSequence.last_value + 1)
+        .values(kind=kind.value, year=year, last_value=1)
+        .on_conflict_do_update(
+            index_elements=["kind", "year"], set_={"last_value": ReportSequence.last_value + 1}
+        )
         .returning(ReportSequence.last_value)
-    ).scalar_one()
+    )
+    value = db.session.execute(statement).scalar_one()
     return f"{NUMBER_PREFIX[kind]}-{year}-{value:06d}"

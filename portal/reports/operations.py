@@ -222,6 +222,7 @@ def build_report(data, kind, reporter, staged_files, now):
         received_at=now,
         updated_at=now,
         search_text=search_text_for(data.business_name, licence, data.description),
+        evidence=[],  # known empty until attached: the audit event's list needs no query
     )
     if reporter is not None:
         report.reporter_links.append(ReportReporter(reporter=reporter, role=ReporterRole.PRIMARY))

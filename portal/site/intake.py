@@ -2,10 +2,10 @@
 
 from flask import current_app, render_template, request, session
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
+from portal.directory.cache import reference_lists
 from portal.directory.models import Category, Region
 from portal.evidence.storage import EvidenceNotStored, discard_on_failure, discard_staged
 from portal.extensions import db
@@ -34,7 +34,7 @@ FORM_SESSION = "intake_form"
 
 
 def _category_choices():
-    rows = db.session.scalars(select(Category).where(Category.active).order_by(Category.position))
+    rows = reference_lists().categories
     return [SelectChoice("", _("Choose…"))] + [
         SelectChoice(str(c.id), c.name, optgroup=_group_label(c.group)) for c in rows
     ]

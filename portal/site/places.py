@@ -1,30 +1,30 @@
 """Where it happened: a district, then (optionally) one of its streets; shown as "district · street"."""
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from portal.directory.models import Region
-from portal.extensions import db
+from portal.directory.cache import reference_lists
 from portal.site import bp
-from portal.site.forms import DISTRICT, STREET
-
-
-def _regions(level):
-    return db.session.scalars(select(Region).where(Region.level == level).order_by(Region.code)).all()
+from portal.site.forms import DISTRICT
 
 
 def district_choices():
-    return [SelectChoice("", _("Choose…"))] + [SelectChoice(str(r.id), r.name) for r in _regions(DISTRICT)]
+    lists = reference_lists()
+    return [SelectChoice("", _("Choose…"))] + [SelectChoice(str(r.id), r.name) for r in lists.districts]
 
 
 def street_choices():
     """Every street, grouped by district: without JavaScript the citizen picks from the group of
     their district; app.js narrows the list to it (data-district) when scripts run."""
-    streets = sorted(_regions(STREET), key=lambda r: (r.parent.code, r.code))
+    lists = reference_lists()
     return [SelectChoice("", _("Not sure / the whole district"))] + [
-        SelectChoice(str(r.id), r.name, render_kw={"data-district": str(r.parent_id)}, optgroup=r.parent.name)
-        for r in streets
+        SelectChoice(
+            str(r.id),
+            r.name,
+            render_kw={"data-district": str(r.parent_id)},
+            optgroup=lists.by_id[r.parent_id].name,
+        )
+        for r in lists.streets
     ]
 
 

@@ -2,10 +2,14 @@
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload, selectinload
 
+from portal.audit.chain import PENDING as PENDING_AUDIT_EVENTS
 from portal.evidence.storage import discard_on_failure
 from portal.extensions import db, limiter
 from portal.reports.linking import shares_receipt
+from portal.reports.models import Report
 from portal.reports.operations import ReportError, add_supplement, find_by_receipt
 from portal.reports.states import DECLINE_GROUND_TEXT, KIND_TEXT, MEDIATION_END_GROUND_TEXT, public_state_text
 from portal.reports.timeline import public_timeline
@@ -25,13 +29,37 @@ def _lookup_limit():
     return current_app.config["RECEIPT_LOOKUP_LIMIT"]
 
 
+# What the status page shows of a report: loaded with it, not by one lazy load per relationship.
+STATUS_PAGE_ROWS = (
+    joinedload(Report.department),
+    joinedload(Report.category),
+    joinedload(Report.region),
+    selectinload(Report.state_changes),
+    selectinload(Report.supplements),
+    selectinload(Report.evidence),
+)
+
+
 def _tracked_report():
     """The report this browser opened with a receipt, while its server-side session lives."""
     report = tracked_report(session.get(TRACK_SESSION))
-    db.session.commit()  # an ended or touched session is saved before the page does anything
+    if _session_changed():
+        # An ended or touched session is saved before the page does anything. Only then: an
+        # empty commit would cost a round trip and a second connection checkout (with its ping).
+        db.session.commit()
     if report is None:
         session.pop(TRACK_SESSION, None)
-    return report
+        return None
+    # Load what the page reads in one go (its id from the identity key: after a commit, reading
+    # report.id would refresh the row first).
+    report_id = inspect(report).identity[0]
+    return db.session.scalars(select(Report).where(Report.id == report_id).options(*STATUS_PAGE_ROWS)).one()
+
+
+def _session_changed():
+    """Rows or audit events waiting to be written in this transaction."""
+    pending = db.session.new or db.session.dirty or db.session.deleted
+    return bool(pending or db.session.info.get(PENDING_AUDIT_EVENTS))
 
 
 @bp.route("/track", methods=["GET", "POST"])

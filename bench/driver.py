@@ -1,0 +1,134 @@
+"""`make bench`: fresh database, bulk data, gunicorn for the product and the bare app, wrk, one table."""
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+
+from bench import database, report, scenarios, servers
+from bench.bare import create_bare_app, create_bench_rows
+from bench.locks import timing_locks
+from bench.settings import Settings
+from bench.wrk import Result, run
+from portal.extensions import db
+from portal.keys import new_environment
+
+
+@dataclass(frozen=True)
+class Row:
+    scenario: scenarios.Scenario
+    result: Result
+    ratio: float | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    rows: list
+    worker_rss_mb: float
+    checks: list  # problems found (failed requests, repeated tokens); empty when all is well
+    locks: str  # how long a submission holds the numbering and chain-head locks
+    started: datetime
+    postgres: str
+
+
+def server_env(settings):
+    """The servers' environment: generated keys; PORTAL_ENV=test only so limits may be off."""
+    keys = dict(line.split("=", 1) for line in new_environment().splitlines())
+    return (
+        os.environ
+        | keys
+        | {
+            "PORTAL_ENV": "test",
+            "DATABASE_URL": settings.database_url,
+            "RATELIMIT_ENABLED": "false",
+            "EVIDENCE_DIR": str(settings.workdir / "evidence"),
+            "FLASK_APP": "portal:create_app",
+            "PYTHONPATH": str(servers.ROOT),
+        }
+    )
+
+
+def _prepare(settings, env):
+    """Migrate, seed, bulk load, file the known reports, write the wrk specs."""
+    from bench.load import bulk_load, file_known
+    from portal import create_app
+
+    database.recreate(settings.database_url)
+    database.migrate_and_seed(env)
+    app = create_app()
+    with app.app_context():
+        bulk_load(settings.reports)
+        with timing_locks(db.engine) as locks:
+            receipts = file_known(settings.known)
+        print(locks.summary(), flush=True)
+    # Outside the app context: each test-client request must get its own (Flask-WTF keeps the
+    # CSRF token in g, so a shared context would leave later sessions without one).
+    built = scenarios.build(app, settings, receipts)
+    create_bench_rows(create_bare_app(settings.database_url))
+    return app, built, locks.summary()
+
+
+def _measure(app, settings, built, urls):
+    rows, checks, by_key = [], [], {}
+    for scenario in built:
+        if settings.scenarios and scenario.key not in settings.scenarios:
+            continue
+        with app.app_context():
+            before = scenarios.report_count()
+        result = run(
+            urls[scenario.server], scenario.spec, settings.seconds, settings.connections, settings.threads
+        )
+        with app.app_context():
+            made = scenarios.report_count() - before
+        if result.errors:
+            checks.append(f"{scenario.key}: {result.errors} of {result.requests} requests failed")
+        if scenario.key.startswith("submit") and made < result.requests:
+            checks.append(f"{scenario.key}: {result.requests} requests but only {made} new reports")
+        by_key[scenario.key] = result
+        versus = by_key.get(scenario.versus)
+        ratio = result.rate / versus.rate if versus and versus.rate else None
+        rows.append(Row(scenario, result, ratio))
+        print(report.line(rows[-1]), flush=True)
+    return rows, checks
+
+
+def run_bench(settings):
+    """One whole benchmark run; returns the figures (and writes BENCHMARKS.md when asked)."""
+    saved = os.environ.copy()  # the loader runs here on the servers' settings; a caller keeps its own
+    try:
+        return _run(settings)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _run(settings):
+    started = datetime.now().astimezone()
+    shutil.rmtree(settings.workdir, ignore_errors=True)
+    settings.workdir.mkdir(parents=True)
+    env = server_env(settings)
+    app, built, locks = _prepare(settings, env)
+    ports = {"product": servers.free_port(), "bare": servers.free_port()}
+    logs = settings.workdir
+    product = servers.start("wsgi:app", ports["product"], settings.workers, env, logs / "product.log")
+    try:
+        bare = servers.start("bench.bare:app", ports["bare"], settings.workers,
+                             env | {"BENCH_BARE_SERVE": "1"}, logs / "bare.log")  # fmt: skip
+        try:
+            urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+            rows, checks = _measure(app, settings, built, urls)
+            rss = servers.max_worker_rss_mb(product.pid)
+        finally:
+            servers.stop(bare)
+    finally:
+        servers.stop(product)
+    outcome = Outcome(rows, rss, checks, locks, started, database.server_version(settings.database_url))
+    report.publish(outcome, settings)
+    shutil.rmtree(settings.workdir / "evidence", ignore_errors=True)
+    return outcome
+
+
+def main():
+    settings = Settings.from_environment()
+    outcome = run_bench(settings)
+    return 1 if outcome.checks else 0

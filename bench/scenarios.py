@@ -1,0 +1,73 @@
+"""The measured routes: the product's citizen path and the bare routes each one is compared with."""
+
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from bench import prepare
+from bench.wrk import write_spec
+from portal.directory.models import Category, Region
+from portal.extensions import db
+from portal.reports.models import Report
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str
+    label: str
+    server: str  # "product" or "bare"
+    versus: str | None  # key of the bare scenario it is compared with
+    spec: object  # the spec directory bench.lua reads
+
+
+FORM = "Content-Type: application/x-www-form-urlencoded"
+MULTIPART = f"Content-Type: multipart/form-data; boundary={prepare.BOUNDARY}"
+# Upper bounds of requests per second, so that no submission token is used twice.
+MAX_RATE = {"submit": 2000, "submit_photo": 400}
+
+
+def _intake_ids():
+    category = db.session.scalar(select(Category.id).where(Category.active).order_by(Category.position))
+    district = db.session.scalar(select(Region.id).where(Region.level == 2).order_by(Region.id))
+    return category, district
+
+
+def report_count():
+    return db.session.scalar(select(func.count()).select_from(Report))
+
+
+def build(app, settings, receipts):
+    """Write every scenario's spec under settings.workdir (outside any app context)."""
+    out = settings.workdir / "specs"
+    ids = [str(i) for i in random.Random(7).choices(range(1, settings.reports + 1), k=2000)]
+    with app.app_context():
+        category, district = _intake_ids()
+    scenarios = [
+        Scenario("hello", "bare: hello", "bare", None, write_spec(out / "hello", "GET", ["/hello"])),
+        Scenario("pk", "bare: load one row by primary key", "bare", None,
+                 write_spec(out / "pk", "GET", [f"/row/{i}" for i in ids])),
+        Scenario("insert", "bare: insert one row + commit", "bare", None,
+                 write_spec(out / "insert", "POST", ["/insert"])),
+        Scenario("home", "home page (GET /)", "product", "hello", write_spec(out / "home", "GET", ["/"])),
+    ]  # fmt: skip
+    tokens = settings.seconds * MAX_RATE["submit"]
+    cookie, fields, issued = prepare.submission(app, category, district, tokens)
+    head, tail = prepare.urlencoded_parts(fields)
+    spec = write_spec(
+        out / "submit", "POST", ["/report/new"], [f"Cookie: session={cookie}", FORM], issued, head, tail
+    )
+    scenarios.append(Scenario("submit", "submission, no files (POST /report/new)", "product", "insert", spec))
+    tokens = settings.seconds * MAX_RATE["submit_photo"]
+    cookie, fields, issued = prepare.submission(app, category, district, tokens)
+    head, tail = prepare.multipart_parts(fields, "photo.jpg", prepare.photo(2))
+    headers = [f"Cookie: session={cookie}", MULTIPART]
+    spec = write_spec(out / "submit_photo", "POST", ["/report/new"], headers, issued, head, tail)
+    scenarios.append(Scenario("submit_photo", "submission, one 2 MB photo", "product", "insert", spec))
+    cookie, bodies = prepare.lookup(app, receipts)
+    spec = write_spec(out / "lookup", "POST", ["/track"], [f"Cookie: session={cookie}", FORM], bodies)
+    scenarios.append(Scenario("lookup", "receipt lookup (POST /track → 302)", "product", "pk", spec))
+    cookies = prepare.tracking_cookies(app, receipts[:1])
+    spec = write_spec(out / "status", "GET", ["/track/status"], [f"Cookie: session={cookies[0]}"])
+    scenarios.append(Scenario("status", "status page (GET /track/status)", "product", "pk", spec))
+    return scenarios

@@ -1,0 +1,70 @@
+"""`make bench` in miniature: the same driver, a small database, a second per route.
+
+It checks that every figure is produced and that no request failed; it never asserts a speed.
+"""
+
+import os
+import shutil
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
+
+from bench.driver import run_bench
+from bench.settings import DEFAULT_URL, Settings
+
+
+def _smoke_url():
+    """A database of its own beside the test database (or beside the benchmark's default)."""
+    base = make_url(os.environ.get("TEST_DATABASE_URL") or DEFAULT_URL)
+    if not base.drivername.startswith("postgresql"):
+        base = make_url(DEFAULT_URL)
+    return base.set(database=f"{base.database or 'bench'}_smoke")
+
+
+def _server_reachable(url):
+    engine = create_engine(url.set(database="postgres"))
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except OperationalError:
+        return False
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def smoke_settings(tmp_path):
+    if shutil.which("wrk") is None:
+        pytest.skip("wrk is not installed and scripts/ensure-wrk.sh could not install it (not root?)")
+    url = _smoke_url()
+    if not _server_reachable(url):
+        pytest.skip(f"no PostgreSQL server at {url.host}:{url.port} for the benchmark database")
+    return Settings(
+        database_url=url.render_as_string(hide_password=False),
+        reports=300,
+        workers=1,
+        seconds=1,
+        connections=2,
+        threads=1,
+        known=3,
+        workdir=tmp_path / "work",
+        markdown=tmp_path / "BENCHMARKS.md",
+        runs=tmp_path / "runs.json",
+    )
+
+
+def test_bench_produces_every_figure_without_a_failed_request(smoke_settings):
+    outcome = run_bench(smoke_settings)
+    measured = {row.scenario.key: row for row in outcome.rows}
+    expected = {"hello", "pk", "insert", "home", "submit", "submit_photo", "lookup", "status"}
+    assert set(measured) == expected
+    assert outcome.checks == []  # no failed request, and every submission made its report
+    for row in outcome.rows:
+        assert row.result.requests > 0 and row.result.errors == 0, row.scenario.key
+        assert row.result.p99_ms >= row.result.p50_ms > 0, row.scenario.key
+        assert (row.ratio is not None) == (row.scenario.server == "product"), row.scenario.key
+    assert outcome.worker_rss_mb > 0
+    written = smoke_settings.markdown.read_text()
+    assert "| receipt lookup (POST /track → 302) |" in written and "worker RSS after the run" in written
