@@ -12,6 +12,7 @@ from portal.accounts.permissions import scoped_reports
 from portal.casework.operations import assign_reports, colleagues
 from portal.casework.queue import NEWEST, OLDEST, QueueFilters, queue_page
 from portal.clock import to_local
+from portal.deadlines.queries import badge, next_deadlines
 from portal.directory.models import Category, Region
 from portal.extensions import db
 from portal.reports.errors import ReportError
@@ -42,6 +43,8 @@ def filters_from_request():
         unassigned=request.args.get("unassigned") == "1",
         query=(request.args.get("q") or "").strip()[:100] or None,
         sort=OLDEST if request.args.get("sort") == OLDEST else NEWEST,
+        due=_choice("due", {"overdue", "within"}),
+        due_days=min(_int("due_days") or 3, 60),
     )
 
 
@@ -66,6 +69,8 @@ def queue():
         args=args,
         state_text=public_state_text,
         kind_text=KIND_TEXT,
+        deadlines=next_deadlines(r.id for r in page.reports),
+        badge=badge,
         colleagues=colleagues(current_user) if current_user.role == Role.LEAD else [],
         **_choices(),
     )

@@ -160,3 +160,30 @@ def test_staff_cannot_bulk_assign(client, login_as):
     assert response.status_code == 403
     db.session.expire_all()
     assert own.assignee_id is None
+
+
+def test_due_filters_and_badges_come_from_the_running_clocks(client, login_as):
+    """A tip-off waits 15 working days for the case decision: one filed 40 days ago is overdue."""
+    from datetime import timedelta
+
+    from portal.clock import frozen_at, utcnow
+
+    with frozen_at(utcnow() - timedelta(days=40)):
+        late, _ = file_report(OWN, business_name="早就该处理的餐馆")
+    fresh, _ = file_report(OWN, business_name="刚收到的餐馆")
+    login_as(Role.STAFF, OWN)
+
+    def numbers(query):
+        page = client.get(f"/admin/queue?lang=en&{query}").get_data(as_text=True)
+        return re.findall(r'<tr data-number="([^"]+)">', page), page
+
+    overdue, page = numbers("due=overdue")
+    assert overdue == [late.number]
+    row = page.split(f'<tr data-number="{late.number}">')[1].split("</tr>")[0]
+    assert "Overdue" in row
+    soon, _ = numbers("due=within&due_days=3")
+    assert soon == [late.number]  # the fresh one is due in 15 working days
+    assert set(numbers("due=within&due_days=20")[0]) == {late.number, fresh.number}
+    everything, page = numbers("")
+    fresh_row = page.split(f'<tr data-number="{fresh.number}">')[1].split("</tr>")[0]
+    assert "Overdue" not in fresh_row and "Due soon" not in fresh_row

@@ -8,6 +8,7 @@ from sqlalchemy import and_, or_, select, tuple_
 
 from portal.accounts.permissions import scoped_reports
 from portal.casework.search import query_words
+from portal.deadlines.queries import due_filter
 from portal.directory.models import Region
 from portal.extensions import db
 from portal.reports.models import Report
@@ -28,7 +29,8 @@ class QueueFilters:
     unassigned: bool = False
     query: str | None = None
     sort: str = NEWEST
-    # DUE FILTERS: the "deadlines" helper adds `due_within` (working days) and `overdue` here.
+    due: str | None = None  # "overdue", or "within" (due within due_days working days)
+    due_days: int = 3
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,10 @@ def filtered(user, filters):
         query = query.where(Report.assignee_id == user.id)
     if filters.unassigned:
         query = query.where(Report.assignee_id.is_(None))
+    if filters.due == "overdue":
+        query = due_filter(query, "overdue")
+    elif filters.due == "within":
+        query = due_filter(query, "due_within", filters.due_days)
     if filters.query and filters.query.strip():
         query = query.where(_search(filters.query))
     return query

@@ -1,11 +1,12 @@
 """Deadline filters for report queries (the queue): they narrow a select(Report) that started
 from scoped_reports(), by the report's running clocks."""
 
-from sqlalchemy import exists
+from sqlalchemy import exists, select
 
 from portal.clock import local_today
 from portal.deadlines.calendar import Calendar
 from portal.deadlines.models import RUNNING, ReportDeadline
+from portal.extensions import db
 from portal.reports.models import Report
 
 
@@ -22,3 +23,26 @@ def due_filter(query, which, n=None):
     return query.where(
         exists().where(ReportDeadline.report_id == Report.id, ReportDeadline.status.in_(RUNNING), condition)
     )
+
+
+def next_deadlines(report_ids):
+    """{report id: its running clock that falls due first} for a page of the queue (one query)."""
+    rows = db.session.scalars(
+        select(ReportDeadline)
+        .where(ReportDeadline.report_id.in_(list(report_ids)), ReportDeadline.status.in_(RUNNING))
+        .order_by(ReportDeadline.due_on, ReportDeadline.id)
+    )
+    first = {}
+    for deadline in rows:
+        first.setdefault(deadline.report_id, deadline)
+    return first
+
+
+def badge(deadline, today=None):
+    """ "overdue", "due_soon" or None for a queue row; by date, so right between two sweeps."""
+    today = today or local_today()
+    if deadline.due_on < today:
+        return "overdue"
+    if deadline.status == "due_soon" or deadline.due_on <= Calendar().add_working_days(today, 2).day:
+        return "due_soon"
+    return None
