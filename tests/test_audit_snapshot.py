@@ -2,6 +2,7 @@
 
 import os
 import threading
+import time
 from datetime import datetime
 from types import SimpleNamespace
 
@@ -34,12 +35,16 @@ def test_verify_is_not_fooled_by_events_committed_while_it_reads(app):
 
     thread = threading.Thread(target=writer)
     thread.start()
+    reports, deadline = [], time.monotonic() + 60
     try:
-        reports = [verify_chain(batch=1) for _ in range(40)]
+        # Verify again and again until at least 40 events were committed meanwhile: a loaded
+        # machine slows the writer, so count its commits rather than our verifications.
+        while (len(reports) < 40 or len(committed) < 40) and time.monotonic() < deadline:
+            reports.append(verify_chain(batch=1))
     finally:
         stop.set()
         thread.join()
-    assert len(committed) > 40  # the writer really ran alongside
+    assert len(committed) >= 40  # the writer really ran alongside
     assert [r.problem for r in reports if not r.ok] == []
     final = verify_chain()
     assert final.ok and final.checked == 1 + len(committed)
