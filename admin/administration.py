@@ -33,7 +33,6 @@ REFERENCE = {
     "categories": (Category, CategoryForm, admin_ops.update_category, Category.position),
     "regions": (Region, RegionForm, admin_ops.update_region, Region.code),
 }
-KINDS = "any(departments, categories, regions)"
 
 
 def _actor():
@@ -54,15 +53,21 @@ def administration():
     return render_template("admin/administration/index.html")
 
 
-@bp.get(f"/administration/<{KINDS}:kind>/")
+def _kind(kind):
+    if kind not in REFERENCE:
+        abort(404)
+    return REFERENCE[kind]
+
+
+@bp.get("/administration/<kind>/")
 def reference_list(kind):
-    model, _form, _op, order = REFERENCE[kind]
+    model, _form, _op, order = _kind(kind)
     rows = db.session.scalars(select(model).order_by(order)).all()
     return render_template("admin/administration/reference_list.html", kind=kind, rows=rows)
 
 
 def _row(kind, item_id):
-    row = db.session.get(REFERENCE[kind][0], item_id)
+    row = db.session.get(_kind(kind)[0], item_id)
     if row is None:
         abort(404)
     return row
@@ -73,13 +78,13 @@ def _item_page(kind, row, form, status=200):
     return page, status
 
 
-@bp.get(f"/administration/<{KINDS}:kind>/<int:item_id>")
+@bp.get("/administration/<kind>/<int:item_id>")
 def reference_item(kind, item_id):
     row = _row(kind, item_id)
     return _item_page(kind, row, REFERENCE[kind][1](obj=row))
 
 
-@bp.post(f"/administration/<{KINDS}:kind>/<int:item_id>")
+@bp.post("/administration/<kind>/<int:item_id>")
 def edit_reference_item(kind, item_id):
     row = _row(kind, item_id)
     form = REFERENCE[kind][1]()

@@ -219,3 +219,8 @@ def test_staff_cannot_open_the_administration_screens(client, login_as):
     assert response.status_code == 403
     db.session.expire_all()
     assert lookup(Category, "food.catering").name_zh == "餐饮服务"
+
+
+def test_an_unknown_kind_of_reference_data_answers_404(admin):
+    assert admin.get("/admin/administration/reports/").status_code == 404
+    assert admin.get("/admin/administration/reports/1").status_code == 404
