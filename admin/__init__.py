@@ -7,6 +7,8 @@ bp = Blueprint("admin", __name__, template_folder="templates")
 from admin import (  # noqa: E402,F401
     access,
     actions,
+    administration,
+    administration_users,
     auth,
     case,
     dashboard,

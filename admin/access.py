@@ -48,6 +48,21 @@ RULES = {
     "admin.remove_calendar_day": ADMINS,
     "admin.deadline_policies": ADMINS,
     "admin.add_deadline_policy": ADMINS,
+    # Reference data, routing rules and staff accounts: administrators only (no case content).
+    "admin.administration": ADMINS,
+    "admin.reference_list": ADMINS,
+    "admin.reference_item": ADMINS,
+    "admin.edit_reference_item": ADMINS,
+    "admin.routing_rules": ADMINS,
+    "admin.add_routing_rule": ADMINS,
+    "admin.routing_rule": ADMINS,
+    "admin.replace_routing_rule": ADMINS,
+    "admin.retire_routing_rule": ADMINS,
+    "admin.users": ADMINS,
+    "admin.create_staff_user": ADMINS,
+    "admin.deactivate_staff_user": ADMINS,
+    "admin.reset_user_password": ADMINS,
+    "admin.reset_user_totp": ADMINS,
 }
 
 

@@ -46,6 +46,19 @@ def _pending_decline(complaint):
 SIGN_IN_STEPS = {"admin.second_factor", "admin.enrol_totp"}
 
 
+def _administration_values():
+    """URL arguments of the administration screens: a category, a routing rule, a staff user."""
+    from portal.directory.models import Category, RoutingRule
+    from tests.conftest import lookup, make_user
+
+    return {
+        "kind": "categories",
+        "item_id": lookup(Category, "food.catering").id,
+        "rule_id": lookup(RoutingRule, "food-catering").id,
+        "user_id": make_user("matrix.target", Role.STAFF, OWN).id,
+    }
+
+
 def admin_routes(app):
     """(endpoint, method, url) for every admin route; logout last (it ends the session)."""
     report, _ = file_report(OWN, files=photo_and_pdf(), anonymous=False, reporter_name="李四")
@@ -57,6 +70,7 @@ def admin_routes(app):
         "target": "verifying" if report.kind == "tip" else "accepted",
         "other_number": other.number,
         "proposal_id": _pending_decline(complaint).id,
+        **_administration_values(),
     }
     routes = []
     with app.test_request_context():

@@ -83,12 +83,18 @@ def _tables(conn):
             "pk": inspector.get_pk_constraint(table),
             "fks": sorted(str(fk) for fk in inspector.get_foreign_keys(table)),
             "unique": sorted(str(u) for u in inspector.get_unique_constraints(table)),
-            "indexes": sorted(str(i) for i in inspector.get_indexes(table)),
+            "indexes": sorted(_index_text(i) for i in inspector.get_indexes(table)),
             "checks": sorted(str(c) for c in inspector.get_check_constraints(table)),
         }
         for table in inspector.get_table_names()
         if table not in BOOKKEEPING
     }
+
+
+def _index_text(index):
+    """A partial index's WHERE reflects as a clause object: compare its SQL, not its identity."""
+    options = {key: str(value) for key, value in index.get("dialect_options", {}).items()}
+    return str(index | {"dialect_options": options})
 
 
 # What the inspector does not list: PostgreSQL functions, triggers, sequences and enum types;

@@ -135,7 +135,9 @@ def change_password(user, password, actor):
 
 
 def deactivate_user(user, actor):
-    """A deactivated account is signed out everywhere at once."""
+    """A deactivated account is signed out everywhere at once; nobody locks themselves out."""
+    if actor.user_id is not None and actor.user_id == user.id:
+        raise AccountError("cannot_deactivate_self")
     user.active = False
     record_event("user.deactivated", user, actor)
     end_user_sessions(user, EndReason.DEACTIVATED, actor)

@@ -17,7 +17,16 @@ from portal.audit.models import AuditEvent
 from portal.directory.models import Category, Region
 from portal.extensions import db
 
-REFERENCE_EVENTS = ("reference_data.loaded",)
+REFERENCE_EVENTS = (
+    "reference_data.loaded",
+    # The administration screens (portal/directory/admin_ops.py).
+    "category.updated",
+    "department.updated",
+    "region.updated",
+    "routing_rule.added",
+    "routing_rule.replaced",
+    "routing_rule.retired",
+)
 _KEY = "portal.reference_lists"
 _ATTRIBUTE = "portal_reference_lists"
 DISTRICT, STREET = 2, 3

@@ -98,7 +98,9 @@ def by_code(model, code):
 
 def _rules_kept_in_database(file_codes):
     """(code, category code, region code) of rules in the database that the file does not list."""
-    kept = db.session.scalars(select(RoutingRule).where(RoutingRule.code.not_in(file_codes)))
+    kept = db.session.scalars(
+        select(RoutingRule).where(RoutingRule.active, RoutingRule.code.not_in(file_codes))  # retired: history
+    )
     return [
         (r.code, r.category.code if r.category else None, r.region.code if r.region else None) for r in kept
     ]
@@ -118,16 +120,32 @@ def _check_rules_distinct(items):
             )
 
 
+def _load_rule(item):
+    """Add a rule, or supersede the active one of its code if the file changed it (never in place)."""
+    from portal.directory.admin_ops import active_rule, supersede_rule
+
+    code = item["code"]
+    values = {
+        "category": by_code(Category, item["category"]),
+        "region": by_code(Region, item["region"]),
+        "department": by_code(Department, item["department"]),
+        "priority": item.get("priority", 0),
+    }
+    current = active_rule(code)
+    if current is None:
+        db.session.add(RoutingRule(code=code, **values))
+        verb = "created"
+    elif any(getattr(current, key) != value for key, value in values.items()):
+        supersede_rule(current, **values)
+        verb = "updated"
+    else:
+        return
+    db.session.info.setdefault(_CHANGES, []).append(f"{verb} routing_rules {code}")
+
+
 def _load_rules(items):
     for item in items:
-        _upsert(
-            RoutingRule,
-            item["code"],
-            category=by_code(Category, item["category"]),
-            region=by_code(Region, item["region"]),
-            department=by_code(Department, item["department"]),
-            priority=item.get("priority", 0),
-        )
+        _load_rule(item)
     return len(items)
 
 

@@ -1,7 +1,9 @@
 """Reference tables. Rows carry stable codes so data files and later edits can refer to them."""
 
+from datetime import datetime
+
 from flask_babel import get_locale
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false, func
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, false, func, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -60,28 +62,50 @@ class Region(Named, db.Model):
 
 
 class RoutingRule(db.Model):
-    """(category, region) → department. A null column matches anything; see routing.route()."""
+    """(category, region) → department. A null column matches anything; see routing.route().
+
+    Never edited in place: a change retires the row (active false, retired_at set) and adds a new
+    one with the same code, so an assignment made under the old rule still names what decided it.
+    """
 
     __tablename__ = "routing_rules"
-    __table_args__ = (CheckConstraint("priority >= 0", name="priority_non_negative"),)
+    __table_args__ = (
+        CheckConstraint("priority >= 0", name="priority_non_negative"),
+        CheckConstraint(
+            "(active AND retired_at IS NULL) OR (NOT active AND retired_at IS NOT NULL)",
+            name="retired_when_inactive",
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(60), unique=True)
+    code: Mapped[str] = mapped_column(String(60))  # unique among active rules (index below)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     priority: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime)
     category: Mapped[Category | None] = relationship()
     region: Mapped[Region | None] = relationship()
     department: Mapped[Department] = relationship()
 
 
-# One rule per (category, region), null counting as a value ("any"): SQL NULLs are distinct, so a
-# plain unique constraint would let two "any category" rules for one region tie in route().
-# Ids start at 1, so 0 stands for null. (Batch migrations on SQLite do not reflect expression
-# indexes: a migration that rebuilds routing_rules must create this index again.)
+# One active rule per (category, region), null counting as a value ("any"): SQL NULLs are
+# distinct, so a plain unique constraint would let two "any category" rules for one region tie in
+# route(). Ids start at 1, so 0 stands for null. Retired rows keep their key, so both indexes are
+# partial. (Batch migrations on SQLite do not reflect expression indexes: a migration that rebuilds
+# routing_rules must create this index again.)
 Index(
     "uq_routing_rules_category_region",
     func.coalesce(RoutingRule.category_id, 0),
     func.coalesce(RoutingRule.region_id, 0),
     unique=True,
+    sqlite_where=RoutingRule.active,
+    postgresql_where=RoutingRule.active,
+)
+Index(
+    "uq_routing_rules_code",
+    RoutingRule.code,
+    unique=True,
+    sqlite_where=RoutingRule.active,
+    postgresql_where=RoutingRule.active,
 )

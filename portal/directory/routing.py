@@ -35,6 +35,7 @@ def route(category, region):
         select(RoutingRule)
         .options(joinedload(RoutingRule.department))  # each candidate's department is read below
         .where(
+            RoutingRule.active,  # a retired rule is history, never a candidate
             or_(RoutingRule.category_id.is_(None), RoutingRule.category_id == category.id),
             or_(RoutingRule.region_id.is_(None), RoutingRule.region_id.in_(list(depth_of))),
         )

@@ -54,6 +54,7 @@ def report_error_text(code):
         ),
         **decision_error_texts(),
         **deadline_error_texts(),
+        **administration_error_texts(),
     }
     return texts.get(code, _("The report could not be saved. Check your answers and try again."))
 
@@ -114,4 +115,29 @@ def deadline_error_texts():
             "This deadline cannot be extended: it was extended already or its policy allows no extension."
         ),
         "deadline_not_running": _("This deadline is no longer running."),
+    }
+
+
+def administration_error_texts():
+    """What administrators are told when a change to reference data or an account is refused."""
+    return {
+        "intake_office_stays_active": _(
+            "The intake office cannot be deactivated: it receives every report no rule matches."
+        ),
+        "invalid_category_group": _("Choose food, drugs or quality as the group."),
+        "routing_rule_exists": _(
+            "An active rule already covers this category and region. Change that rule instead."
+        ),
+        "department_inactive": _("Choose an active department."),
+        "invalid_rule_code": _("Use lower-case letters, digits, dots and hyphens for the code (at most 60)."),
+        "rule_code_taken": _("An active rule already has this code. Choose another code."),
+        "rule_retired": _("This rule is retired and can no longer change. Edit the active version."),
+        "password_too_short": _("The password is too short: use at least 12 characters."),
+        "department_required": _("Staff and lead accounts need a department."),
+        "department_not_allowed": _(
+            "Only staff and lead accounts belong to a department: choose no department."
+        ),
+        "username_taken": _("That username is already in use. Choose another."),
+        "username_invalid": _("A username is one word without spaces or control characters."),
+        "cannot_deactivate_self": _("You cannot deactivate your own account. Ask another administrator."),
     }
