@@ -16,7 +16,9 @@ from tests.conftest import lookup, make_user
 
 @pytest.fixture
 def admin(client, login_as):
+    """An administrator reading the back office in English (the tests assert English texts)."""
     login_as(Role.ADMIN)
+    assert client.get("/admin/?lang=en").status_code == 200  # the staff session remembers it
     return client
 
 
