@@ -185,6 +185,8 @@ def check_config(config, server=False):
         raise ConfigError("PERSONAL_DATA_RETENTION_YEARS must be 1 or more (years after closure).")
     if config["TRUSTED_PROXIES"] < 0:
         raise ConfigError("TRUSTED_PROXIES must be 0 or more (the number of proxies in front).")
+    if config.get("FAST_PASSWORD_HASHES") and env == "production":
+        raise ConfigError("FAST_PASSWORD_HASHES is for the test suite; PORTAL_ENV=production refuses it.")
     try:
         _check_keys(config)
     except BadKey as exc:

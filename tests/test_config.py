@@ -205,3 +205,16 @@ def test_two_workers_on_redis_share_one_budget(database_url, tmp_path):
     second = _limited_app(database_url, tmp_path, **shared)
     assert _lookups(first, "x", count=2) == [404, 404]
     assert _lookups(second, "x", count=1) == [429]
+
+
+def test_cheap_password_hashes_are_refused_in_production(environ, tmp_path):
+    from portal.accounts.models import User
+
+    environ(production_env())
+    with pytest.raises(ConfigError, match="FAST_PASSWORD_HASHES is for the test suite"):
+        create_app({"FAST_PASSWORD_HASHES": True})
+    # Without it, a password is hashed with the full argon2id parameters (64 MiB, 3 passes).
+    with create_app().app_context():
+        user = User(username="u", display_name="u")
+        user.set_password("a long enough password")
+    assert "$m=65536,t=3,p=4$" in user.password_hash

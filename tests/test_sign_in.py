@@ -158,6 +158,7 @@ def _seconds(action):
 
 
 def test_deactivated_and_unknown_accounts_cost_a_full_password_check(app):
+    app.config["FAST_PASSWORD_HASHES"] = False  # the production hasher: its cost is the point here
     make_user("clerk", Role.STAFF, "market")
     gone = make_user("gone", Role.STAFF, "market")
     gone.active = False
@@ -184,7 +185,7 @@ def test_passwords_shorter_than_12_characters_are_refused(app):
 def _legacy_demo_user():
     """A database seeded before the 12-character rule, with the old published password."""
     user = User(
-        username="admin", display_name="admin", role=Role.ADMIN, password_hash=_hasher.hash("demo-2026")
+        username="admin", display_name="admin", role=Role.ADMIN, password_hash=_hasher().hash("demo-2026")
     )
     db.session.add(user)
     db.session.commit()

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from argon2.profiles import CHEAPEST
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, Enum, ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,7 +17,16 @@ from portal.directory.models import Department
 from portal.extensions import db
 from portal.security import EncryptedText
 
-_hasher = PasswordHasher()
+# argon2id with the library's defaults (RFC 9106 low-memory profile). The test suite may switch to
+# the cheapest parameters with FAST_PASSWORD_HASHES: a setting never read from the environment and
+# refused by PORTAL_ENV=production; the suite hashes hundreds of passwords whose cost it does not test.
+_STRONG = PasswordHasher()
+_FAST = PasswordHasher.from_parameters(CHEAPEST)
+
+
+def _hasher():
+    fast = has_app_context() and current_app.config.get("FAST_PASSWORD_HASHES")
+    return _FAST if fast else _STRONG
 
 
 class Role(enum.StrEnum):
@@ -79,11 +90,11 @@ class User(UserMixin, db.Model):
     def set_password(self, password):
         """Hash a new password; the length rule applies wherever a password is set."""
         check_new_password(password)
-        self.password_hash = _hasher.hash(password)
+        self.password_hash = _hasher().hash(password)
 
     def check_password(self, password):
         try:
-            return _hasher.verify(self.password_hash, password)
+            return _hasher().verify(self.password_hash, password)
         except (VerifyMismatchError, InvalidHashError):
             return False
 
@@ -120,8 +131,10 @@ class RecoveryCode(db.Model):
 def dummy_password_check(password):
     """Spend the same time as a real check so unknown usernames are not revealed by timing."""
     with contextlib.suppress(VerifyMismatchError):
-        _hasher.verify(_DUMMY_HASH, password)
+        hasher = _hasher()
+        hasher.verify(_DUMMY_HASHES[hasher is _FAST], password)
     return False
 
 
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+# One hash of a password nobody has, made with each hasher, for dummy_password_check().
+_DUMMY_HASHES = {False: _STRONG.hash("not-a-real-password"), True: _FAST.hash("not-a-real-password")}
