@@ -38,6 +38,7 @@ test: $(VENV)/.dev-installed translations
 	scripts/ensure-browser.sh
 	scripts/ensure-axe.sh
 	-scripts/ensure-wrk.sh
+	-scripts/ensure-zbar.sh
 	$(BIN)/pytest -q tests
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \

@@ -30,6 +30,7 @@ RULES = {
     "admin.case_evidence": Action.DOWNLOAD_EVIDENCE,
     "admin.case_note": Action.ADD_NOTE,
     "admin.case_assign": Action.ASSIGN,
+    "admin.case_reissue_key": Action.REISSUE_KEY,  # the view refuses anonymous reports (reason)
     # The action panel: the guard needs the report visible; the view checks the move itself
     # (MOVE or PROPOSE for the target) and answers a refusal page with the reason.
     "admin.report_actions": Action.VIEW,

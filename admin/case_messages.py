@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 
+from portal.casework.key_reissue import IDENTITY_CHECK_MAX_CHARS
 from portal.casework.models import NOTE_MAX_CHARS
 
 
@@ -15,5 +16,20 @@ def casework_error_text(code):
         "empty_note": _("Write the note before saving it."),
         "note_too_long": _("A note can hold at most %(n)d characters: shorten it.", n=NOTE_MAX_CHARS),
         "reporter_anonymous": _("This reporter is anonymous: there is no identity to show."),
+        "anonymous_no_new_key": _(
+            "This report was filed anonymously: nobody can prove it is theirs, so no new access "
+            "key can be issued. Nothing was changed."
+        ),
+        "identity_check_required": _(
+            "Write how you checked the reporter's identity (e.g. ID card seen at the counter) "
+            "before issuing a new key."
+        ),
+        "identity_check_too_long": _(
+            "Describe the identity check in at most %(n)d characters.", n=IDENTITY_CHECK_MAX_CHARS
+        ),
+        "receipt_key_missing": _(
+            "The server no longer holds the receipt key this report was filed under; ask the "
+            "administrator to put it back (RECEIPT_KEYS). Nothing was changed."
+        ),
     }
     return texts.get(code, _("This could not be done. Reload the page and try again."))

@@ -94,6 +94,13 @@ def from_environment():
             "BUREAU_ADDRESS_EN", "1 Shifan Road, Demonstration District, Hangzhou, Zhejiang"
         ),
         "BUREAU_HOTLINE": os.environ.get("BUREAU_HOTLINE", "0571-12315"),
+        # The site's address as citizens reach it: the printed receipt's QR code opens
+        # <PUBLIC_BASE_URL>/track with the report number filled in.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # A form sent again with the same token shows its receipt (with the key) only from the
+        # same browser session and this many seconds after the report was filed; later, a page
+        # that says the form was already sent, without the key (a re-post from the history).
+        "RECEIPT_REPEAT_SECONDS": _env_int("RECEIPT_REPEAT_SECONDS", 120),
         # Years a reporter's personal information is kept after the report is closed (the
         # personal-information notice states it; PIPL Art. 17 asks for the retention period).
         "PERSONAL_DATA_RETENTION_YEARS": _env_int("PERSONAL_DATA_RETENTION_YEARS", 3),

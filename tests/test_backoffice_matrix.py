@@ -25,6 +25,8 @@ MAY = {
     Action.DOWNLOAD_EVIDENCE: READERS,
     Action.ADD_NOTE: {(Role.STAFF, "own"), (Role.LEAD, "own")},
     Action.ASSIGN: {(Role.LEAD, "own")},
+    # A new access key for a lost one: the handling department's staff and leads (issue 9).
+    Action.REISSUE_KEY: {(Role.STAFF, "own"), (Role.LEAD, "own")},
 }
 
 

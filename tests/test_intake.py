@@ -318,17 +318,18 @@ def test_purge_removes_only_stale_staged_uploads(app, client, runner):
 
 
 def test_resending_an_old_form_does_not_reveal_its_receipt(client):
-    """After the double-submit window, the form's token no longer brings back the key."""
+    """After the repeat window, the form's token no longer brings back the key (or the form's
+    answers): the page says it was sent and where to look the report up."""
     from datetime import timedelta
 
     from portal.clock import frozen_at, utcnow
 
     form = intake_form()
-    post(client, form)
+    number = receipt_in(post(client, form).get_data(as_text=True))[0]
     with frozen_at(utcnow() + timedelta(minutes=11)):
         again = post(client, form)
     page = again.get_data(as_text=True)
-    assert again.status_code == 422 and 'id="receipt-key"' not in page
-    assert "已提交" in page  # "this form was already sent"
-    assert form["submission_token"] not in page  # a fresh token for a new report
+    assert again.status_code == 409 and 'id="receipt-key"' not in page
+    assert 'id="receipt-withheld"' in page and number not in page
+    assert form["description"] not in page  # nothing of what was typed comes back either
     assert count(Report) == 1

@@ -23,14 +23,15 @@ class Action(enum.StrEnum):
     ASSIGN = "assign"  # give a report to a colleague of the department
     MOVE = "move"  # make a transition (target required)
     PROPOSE = "propose"  # propose a transition for a lead's approval (target required)
+    REISSUE_KEY = "reissue_key"  # a new access key for a real-name reporter who lost theirs
 
 
 # What a reader who changes nothing may do.
 READ_ACTIONS = frozenset({Action.VIEW, Action.VIEW_IDENTITY, Action.DOWNLOAD_EVIDENCE, Action.EXPORT})
 # Actions of the department that owns the report, by role (transitions are checked separately).
 DEPARTMENT_ACTIONS = {
-    Role.STAFF: READ_ACTIONS | {Action.ADD_NOTE},
-    Role.LEAD: READ_ACTIONS | {Action.ADD_NOTE, Action.ASSIGN},
+    Role.STAFF: READ_ACTIONS | {Action.ADD_NOTE, Action.REISSUE_KEY},
+    Role.LEAD: READ_ACTIONS | {Action.ADD_NOTE, Action.ASSIGN, Action.REISSUE_KEY},
 }
 
 

@@ -53,11 +53,21 @@ def _assignee_entries(report):
 
 
 def _note_entries(report):
-    notes = db.session.scalars(select(Note).where(Note.report_id == report.id).order_by(Note.id))
-    for note in notes:
-        yield CaseEntry(
-            note.created_at, "note", str(_l("Internal note")), note.author.display_name, note.body
+    """Internal notes; a note that records a re-issued access key says so (its audit event names it)."""
+    notes = db.session.scalars(select(Note).where(Note.report_id == report.id).order_by(Note.id)).all()
+    reissues = set()
+    if notes:
+        events = db.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "receipt.key_reissued",
+                AuditEvent.object_type == "reports",
+                AuditEvent.object_id == report.id,
+            )
         )
+        reissues = {event.data.get("note_id") for event in events}
+    for note in notes:
+        text = _l("New access key issued; identity checked:") if note.id in reissues else _l("Internal note")
+        yield CaseEntry(note.created_at, "note", str(text), note.author.display_name, note.body)
 
 
 def _supplement_entries(report):

@@ -37,9 +37,6 @@ from portal.reports.states import ROUTED_MOVES, Kind, State, move
 from portal.security import receipt_keys
 from portal.validators import licence_kind
 
-# A repeated submit with the same form token shows the same receipt only this soon after.
-DUPLICATE_WINDOW_SECONDS = 600
-
 
 @dataclass(frozen=True)
 class IntakeData:
@@ -70,8 +67,12 @@ class IntakeData:
 @dataclass(frozen=True)
 class Receipt:
     report: Report  # a linked submission's complaint; its tip-off is report.linked_report
-    access_key: str
+    access_key: str | None  # None: a repeat that may no longer show the key (key_withheld)
     repeated: bool = False  # True when a double submit found the first report
+
+    @property
+    def key_withheld(self):
+        return self.access_key is None
 
 
 def local_year(moment):
@@ -112,18 +113,25 @@ def _submission_digest(data, staged_files, key):
 def repeated_receipt(token, data, staged_files):
     """The receipt of the report this very form made, or None if it made none.
 
-    Only for the same content, soon after: a token sent again with other content, or late,
-    is "form already used" (the caller shows the form again with a new token).
+    Only for the same content: a token sent again with other content is "form already used"
+    (the caller shows the form again with a new token). The key is shown again only soon after
+    (RECEIPT_REPEAT_SECONDS: a double click, a lost connection) and only while it still opens the
+    report; later (a re-post from the browser's history, maybe by whoever holds the phone now),
+    or after staff re-issued the key, the receipt comes back without it. The caller has already
+    checked that the token was issued to this browser session.
     """
     report = find_by_submission_token(token)
     if report is None:
         return None
     key = receipt_keys().get(report.receipt_key_id)
-    too_late = (utcnow() - report.received_at).total_seconds() > DUPLICATE_WINDOW_SECONDS
     same = hmac.compare_digest(report.submission_digest or "", _submission_digest(data, staged_files, key))
-    if too_late or not same:
+    if not same:
         raise ReportError("form_already_used")
-    return Receipt(report, access_key_for(token, key), repeated=True)
+    access_key = access_key_for(token, key)
+    window = current_app.config["RECEIPT_REPEAT_SECONDS"]
+    too_late = (utcnow() - report.received_at).total_seconds() > window
+    reissued = not hmac.compare_digest(report.access_key_hash, hash_access_key(access_key, key))
+    return Receipt(report, None if (too_late or reissued) else access_key, repeated=True)
 
 
 def _attach_evidence(report, staged_files, now, supplement=None):

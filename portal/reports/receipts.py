@@ -76,6 +76,11 @@ def access_key_for(submission_token, key=None):
     return _encode(digest[:13], KEY_CHARS)
 
 
+def new_access_key():
+    """A fresh random access key (a re-issued one: no form token stands behind it)."""
+    return _encode(secrets.token_bytes(13), KEY_CHARS)
+
+
 def format_key(key):
     """Group for reading aloud: ABCD-EFGH-…"""
     return "-".join(key[i : i + GROUP] for i in range(0, len(key), GROUP))

@@ -27,6 +27,7 @@ from portal.site.forms import IntakeForm
 from portal.site.http import no_store
 from portal.site.messages import report_error_text
 from portal.site.places import district_choices, street_choices
+from portal.site.receipt_qr import qr_data_uri, track_url
 from portal.site.uploads import collect_evidence, evidence_limits, keep_evidence, keep_staged, post_limit_text
 
 # Session key of the random value this browser's intake tokens are bound to.
@@ -81,12 +82,17 @@ def _intake_data(form):
 
 
 def _render_receipt(receipt):
+    if receipt.key_withheld:
+        # A late re-post (or a key staff re-issued since): nothing of the report, no key.
+        return no_store(render_template("site/receipt_withheld.html"), 409)
     html = render_template(
         "site/receipt.html",
         report=receipt.report,
         linked=receipt.report.linked_report,
         access_key=format_key(receipt.access_key),
         repeated=receipt.repeated,
+        qr_code=qr_data_uri(receipt.report.number),
+        track_url=track_url(receipt.report.number),
     )
     return no_store(html)
 

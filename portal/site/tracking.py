@@ -11,6 +11,7 @@ from portal.extensions import db, limiter
 from portal.reports.linking import shares_receipt
 from portal.reports.models import Report
 from portal.reports.operations import ReportError, add_supplement, find_by_receipt
+from portal.reports.receipts import normalise_number
 from portal.reports.states import DECLINE_GROUND_TEXT, KIND_TEXT, MEDIATION_END_GROUND_TEXT, public_state_text
 from portal.reports.timeline import public_timeline
 from portal.sessions.models import SessionKind
@@ -67,6 +68,9 @@ def _session_changed():
 def track():
     form = LookupForm()
     not_found = False
+    if request.method == "GET" and request.args.get("number"):
+        # Opened from the printed receipt's QR code: the number is filled in, the key never is.
+        form.number.data = normalise_number(request.args["number"])[:30]
     if form.validate_on_submit():
         report = find_by_receipt(form.number.data, form.access_key.data)
         if report is not None:

@@ -11,6 +11,40 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 
+  // The receipt's copy button: "label: value" lines of the marked elements, to the clipboard.
+  // Without scripts the button stays hidden and the number and key are plain text to select.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var status = document.getElementById("copy-status");
+    function say(text) { if (status) status.textContent = text; }
+    function fallback(text) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(area);
+      return ok;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var lines = Array.prototype.map.call(document.querySelectorAll(button.dataset.copy), function (el) {
+        return el.dataset.copyLabel + ": " + el.textContent.replace(/\s+/g, "");
+      });
+      var text = lines.join("\n");
+      var done = function () { say(button.dataset.copied); };
+      var failed = function () { say(fallback(text) ? button.dataset.copied : button.dataset.copyFailed); };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, failed);
+      } else {
+        failed();
+      }
+    });
+  });
+
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.hidden = false;
     b.addEventListener("click", function () { window.print(); });
