@@ -11,8 +11,10 @@ from admin import (  # noqa: E402,F401
     administration_users,
     auth,
     case,
+    case_conversation,
     dashboard,
     deadlines,
+    outbox,
     queue,
     two_factor,
 )

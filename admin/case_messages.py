@@ -3,6 +3,7 @@
 from flask_babel import gettext as _
 
 from portal.casework.models import NOTE_MAX_CHARS
+from portal.messages.models import MESSAGE_MAX_CHARS
 
 
 def casework_error_text(code):
@@ -15,5 +16,12 @@ def casework_error_text(code):
         "empty_note": _("Write the note before saving it."),
         "note_too_long": _("A note can hold at most %(n)d characters: shorten it.", n=NOTE_MAX_CHARS),
         "reporter_anonymous": _("This reporter is anonymous: there is no identity to show."),
+        "messaging_closed": _(
+            "This report is closed, so messages can no longer be sent. Nothing was sent."
+        ),
+        "empty_message": _("Write the message before sending it."),
+        "message_too_long": _(
+            "A message can hold at most %(n)d characters: shorten it.", n=MESSAGE_MAX_CHARS
+        ),
     }
     return texts.get(code, _("This could not be done. Reload the page and try again."))
