@@ -224,3 +224,37 @@ def test_administrators_see_dead_letters_and_requeue_one(app, client, login_as, 
     assert event.actor_label == "admin:admin-all" and event.data["attempts_before"] == 1
     smtp.handler.refuse.clear()
     assert deliver_due().sent == 1 and len(smtp.handler.received) == 1
+
+
+def test_email_me_my_receipt_sends_the_number_only(app, client, smtp):
+    from tests.conftest import intake_form, receipt_in
+
+    page = client.post("/report/new", data=intake_form()).get_data(as_text=True)
+    number, key = receipt_in(page)
+    assert 'id="receipt-email"' in page
+    sent = client.post("/receipt/email?lang=en", data={"email": "me@example.org"})
+    assert sent.status_code == 200 and "me@example.org" in sent.get_data(as_text=True)
+    [row] = rows()
+    assert (row.kind, row.recipient, row.report.number) == ("receipt", "me@example.org", number)
+    smtp.start()
+    assert deliver_due().sent == 1
+    [raw], [mail] = smtp.handler.received, smtp.handler.mails()
+    assert number in mail.get_content() and number in mail["Subject"]
+    for secret in (key, key.replace("-", "")):
+        assert secret not in mail.get_content() and secret.encode() not in raw
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "receipt.emailed"))
+    assert event.data["numbers"] == [number] and "me@example.org" not in str(event.data)
+
+    bad = client.post("/receipt/email?lang=en", data={"email": "not-an-address"})
+    assert bad.status_code == 422 and "Enter a valid email address." in bad.get_data(as_text=True)
+    for _ in range(2):
+        client.post("/receipt/email", data={"email": "me@example.org"})
+    refused = client.post("/receipt/email", data={"email": "me@example.org"})
+    assert refused.status_code == 429 and len(rows()) == 3  # three per receipt, then refused
+
+
+def test_email_me_my_receipt_only_for_the_report_this_browser_filed(app, client):
+    stranger = app.test_client()
+    response = stranger.post("/receipt/email?lang=en", data={"email": "x@example.org"})
+    assert response.status_code == 410 and "expired" in response.get_data(as_text=True)
+    assert rows() == []

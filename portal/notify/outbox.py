@@ -130,3 +130,17 @@ def queue_receipt_mail(report, recipient, numbers):
 
     subject, body = _reporter_mail(report, line)
     return queue_mail(NotificationKind.RECEIPT, recipient, subject, body, report=report)
+
+
+def email_receipt(report, address):
+    """The reporter asks for their report number(s) by email (never the key); audited without
+    the address. A linked pair's second number goes in the same mail."""
+    from portal.audit.chain import CITIZEN, record_event
+
+    numbers = [report.number]
+    if report.linked_report is not None and report.linked_report.access_key_hash == report.access_key_hash:
+        numbers.append(report.linked_report.number)
+    row = queue_receipt_mail(report, address, numbers)
+    db.session.flush()
+    record_event("receipt.emailed", report, CITIZEN, {"outbox_id": row.id, "numbers": numbers})
+    return row

@@ -27,6 +27,7 @@ from portal.site.forms import IntakeForm
 from portal.site.http import no_store
 from portal.site.messages import report_error_text
 from portal.site.places import district_choices, street_choices
+from portal.site.receipt_mail import remember_receipt
 from portal.site.uploads import collect_evidence, evidence_limits, keep_evidence, keep_staged, post_limit_text
 
 # Session key of the random value this browser's intake tokens are bound to.
@@ -81,6 +82,7 @@ def _intake_data(form):
 
 
 def _render_receipt(receipt):
+    remember_receipt(receipt.report)  # "email me my receipt" works for this report, for a while
     html = render_template(
         "site/receipt.html",
         report=receipt.report,
