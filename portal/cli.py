@@ -36,15 +36,30 @@ def seed_reference():
 @seed.command("demo", help="Create demo staff accounts and ~50 demo reports (once).")
 @click.option("--count", default=50, show_default=True)
 def seed_demo(count):
-    from portal.demo import DEMO_PASSWORD, DemoRefused, ensure_demo_users, load_demo_reports
+    from portal.demo import (
+        DEMO_PASSWORD,
+        DemoRefused,
+        ensure_demo_users,
+        load_demo_conversation,
+        load_demo_reports,
+    )
+    from portal.reports.receipts import format_key
 
     try:
         users = ensure_demo_users()
     except DemoRefused as exc:
         raise click.ClickException(str(exc)) from exc
     reports = load_demo_reports(count)
+    conversation = load_demo_conversation()
     db.session.commit()
+    reports += 1 if conversation else 0
     click.echo(f"demo data: {users} new staff accounts (password {DEMO_PASSWORD!r}), {reports} new reports")
+    if conversation:
+        key = format_key(conversation.access_key)
+        click.echo(
+            f"demo conversation: {conversation.report.number}, access key {key} (market.staff asked, "
+            "the reporter answered; `flask outbox deliver --once` prints the mails)"
+        )
     click.echo("leads, finance, auditor and admin also need a code: flask users totp-code USERNAME")
 
 
