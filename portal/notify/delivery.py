@@ -7,7 +7,7 @@ committed BEFORE the mail leaves, under a lease. If the process dies between sen
 one Message-ID as one. Nothing is ever lost: a row leaves the table's due set only as `sent` or
 `dead`, and a dead letter is on the administrators' page until requeued.
 
-Claiming is a compare-and-set UPDATE (state and due time as read), so two deliverers can never
+Claiming is a compare-and-set UPDATE (state and attempt count as read), so two deliverers can never
 both claim one row; on PostgreSQL the candidate rows are also read FOR UPDATE SKIP LOCKED, so
 concurrent deliverers take different rows instead of waiting for each other.
 """
@@ -114,8 +114,10 @@ class ConsoleMailer:
     def send(self, mail, recipient):
         out = self.stream or sys.stdout
         out.write(f"---- mail to {recipient} (console mailer: MAIL_SERVER is not set) ----\n")
-        out.write(mail.as_string())
-        out.write("\n---- end of mail ----\n")
+        for name in ("From", "To", "Subject", "Message-ID", "Date"):
+            out.write(f"{name}: {mail[name]}\n")  # decoded: readable, unlike the wire format
+        out.write("\n" + mail.get_content())
+        out.write("---- end of mail ----\n")
         out.flush()
 
 
@@ -126,7 +128,7 @@ def mailer_from_config():
 
 def _due_query(now, limit):
     query = (
-        select(Outbox.id, Outbox.state, Outbox.next_attempt_at)
+        select(Outbox.id, Outbox.state, Outbox.attempts)
         .where(Outbox.state.in_((OutboxState.PENDING, OutboxState.SENDING)), Outbox.next_attempt_at <= now)
         .order_by(Outbox.next_attempt_at, Outbox.id)
         .limit(limit)
@@ -140,10 +142,11 @@ def claim_due(limit=CLAIM_BATCH):
     """Mark up to `limit` due rows `sending` (attempt counted, lease set) and commit; their ids."""
     now = utcnow()
     claimed = []
-    for row_id, state, due in db.session.execute(_due_query(now, limit)).all():
+    for row_id, state, attempts in db.session.execute(_due_query(now, limit)).all():
+        # Compare-and-set: the attempt count is the row's version (every claim raises it).
         taken = db.session.execute(
             update(Outbox)
-            .where(Outbox.id == row_id, Outbox.state == state, Outbox.next_attempt_at == due)
+            .where(Outbox.id == row_id, Outbox.state == state, Outbox.attempts == attempts)
             .values(state=OutboxState.SENDING, attempts=Outbox.attempts + 1, next_attempt_at=now + LEASE)
         ).rowcount
         if taken == 1:

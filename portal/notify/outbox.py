@@ -11,6 +11,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from portal.audit.chain import CITIZEN, record_event
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.notify.models import NotificationKind, Outbox, OutboxState
@@ -135,10 +136,10 @@ def queue_receipt_mail(report, recipient, numbers):
 def email_receipt(report, address):
     """The reporter asks for their report number(s) by email (never the key); audited without
     the address. A linked pair's second number goes in the same mail."""
-    from portal.audit.chain import CITIZEN, record_event
+    from portal.reports.linking import shares_receipt  # linking imports operations, which imports us
 
     numbers = [report.number]
-    if report.linked_report is not None and report.linked_report.access_key_hash == report.access_key_hash:
+    if shares_receipt(report, report.linked_report):
         numbers.append(report.linked_report.number)
     row = queue_receipt_mail(report, address, numbers)
     db.session.flush()
