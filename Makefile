@@ -30,7 +30,10 @@ seed: migrate
 	$(BIN)/flask seed reference
 	$(BIN)/flask seed demo
 
+# The outbox deliverer runs beside the server (without MAIL_SERVER it prints each mail here) and
+# stops with it.
 run: translations seed
+	$(BIN)/flask outbox deliver --interval 5 & deliverer=$$!; trap 'kill $$deliverer 2>/dev/null' EXIT; \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.dev-installed translations

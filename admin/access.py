@@ -31,6 +31,7 @@ RULES = {
     "admin.case_note": Action.ADD_NOTE,
     "admin.case_assign": Action.ASSIGN,
     "admin.case_reissue_key": Action.REISSUE_KEY,  # the view refuses anonymous reports (reason)
+    "admin.case_message": Action.MESSAGE,  # write to the reporter (refused once the report is closed)
     # The action panel: the guard needs the report visible; the view checks the move itself
     # (MOVE or PROPOSE for the target) and answers a refusal page with the reason.
     "admin.report_actions": Action.VIEW,
@@ -64,6 +65,9 @@ RULES = {
     "admin.deactivate_staff_user": ADMINS,
     "admin.reset_user_password": ADMINS,
     "admin.reset_user_totp": ADMINS,
+    # Notifications that could not be delivered: administrators only (no recipient, no text).
+    "admin.outbox_dead_letters": ADMINS,
+    "admin.outbox_requeue": ADMINS,
 }
 
 

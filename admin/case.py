@@ -38,7 +38,7 @@ def _identity(report, revealed=None):
     return [show(person) for person in people]
 
 
-def _render(report, revealed=None, status=200, note_body=""):
+def _render(report, revealed=None, status=200, note_body="", message_body=""):
     linked = report.linked_report
     return (
         render_template(
@@ -56,6 +56,7 @@ def _render(report, revealed=None, status=200, note_body=""):
             colleagues=colleagues(current_user) if can(current_user, Action.ASSIGN, report) else [],
             allowed_moves=allowed_moves,
             note_body=note_body,
+            message_body=message_body,
             demand_text=DEMAND_TEXT,
         ),
         status,

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from portal.casework.key_reissue import IDENTITY_CHECK_MAX_CHARS
 from portal.casework.models import NOTE_MAX_CHARS
+from portal.messages.models import MESSAGE_MAX_CHARS
 
 
 def casework_error_text(code):
@@ -30,6 +31,13 @@ def casework_error_text(code):
         "receipt_key_missing": _(
             "The server no longer holds the receipt key this report was filed under; ask the "
             "administrator to put it back (RECEIPT_KEYS). Nothing was changed."
+        ),
+        "messaging_closed": _(
+            "This report is closed, so messages can no longer be sent. Nothing was sent."
+        ),
+        "empty_message": _("Write the message before sending it."),
+        "message_too_long": _(
+            "A message can hold at most %(n)d characters: shorten it.", n=MESSAGE_MAX_CHARS
         ),
     }
     return texts.get(code, _("This could not be done. Reload the page and try again."))

@@ -13,6 +13,7 @@ def init_cli(app):
     app.cli.add_command(holidays)
     app.cli.add_command(deadlines)
     app.cli.add_command(users)
+    app.cli.add_command(outbox)
 
 
 @click.group(help="Load reference and demo data.")
@@ -35,15 +36,30 @@ def seed_reference():
 @seed.command("demo", help="Create demo staff accounts and ~50 demo reports (once).")
 @click.option("--count", default=50, show_default=True)
 def seed_demo(count):
-    from portal.demo import DEMO_PASSWORD, DemoRefused, ensure_demo_users, load_demo_reports
+    from portal.demo import (
+        DEMO_PASSWORD,
+        DemoRefused,
+        ensure_demo_users,
+        load_demo_conversation,
+        load_demo_reports,
+    )
+    from portal.reports.receipts import format_key
 
     try:
         users = ensure_demo_users()
     except DemoRefused as exc:
         raise click.ClickException(str(exc)) from exc
     reports = load_demo_reports(count)
+    conversation = load_demo_conversation()
     db.session.commit()
+    reports += 1 if conversation else 0
     click.echo(f"demo data: {users} new staff accounts (password {DEMO_PASSWORD!r}), {reports} new reports")
+    if conversation:
+        key = format_key(conversation.access_key)
+        click.echo(
+            f"demo conversation: {conversation.report.number}, access key {key} (market.staff asked, "
+            "the reporter answered; `flask outbox deliver --once` prints the mails)"
+        )
     click.echo("leads, finance, auditor and admin also need a code: flask users totp-code USERNAME")
 
 
@@ -116,7 +132,9 @@ def deadlines():
 
 
 @deadlines.command(
-    "sweep", help="Flag due-soon and overdue deadlines, purge stale uploads (idempotent; run hourly)."
+    "sweep",
+    help="Flag due-soon and overdue deadlines, queue the leads' daily digests, purge stale uploads "
+    "(idempotent; run hourly).",
 )
 def deadlines_sweep():
     from portal.deadlines.sweep import sweep_deadlines
@@ -125,6 +143,43 @@ def deadlines_sweep():
     db.session.commit()
     changed = ", ".join(f"{k}={v}" for k, v in sorted(result.changed.items())) or "none"
     click.echo(
-        f"deadlines changed: {changed}; removed {result.purged_uploads} stale staged uploads "
+        f"deadlines changed: {changed}; {result.digests} daily digests queued; "
+        f"removed {result.purged_uploads} stale staged uploads "
         f"and {result.purged_sessions} session records older than 30 days"
     )
+
+
+@click.group(help="Notifications waiting in the outbox.")
+def outbox():
+    pass
+
+
+@outbox.command(
+    "deliver",
+    help="Send due notifications over SMTP (MAIL_SERVER; without it, print them). Loops until "
+    "stopped; --once sends what is due and exits (for cron).",
+)
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--interval", default=10, show_default=True, help="Seconds between looks at the outbox.")
+def outbox_deliver(once, interval):
+    import time
+
+    from portal.notify.delivery import deliver_due
+
+    while True:
+        try:
+            result = deliver_due()
+        except Exception:
+            db.session.rollback()
+            if once:
+                raise
+            click.echo("outbox: delivery failed; trying again shortly", err=True)
+            result = None
+        if result is not None and (result.handled or once):
+            click.echo(f"outbox: {result.sent} sent, {result.retried} to retry, {result.dead} dead-lettered")
+        if once:
+            return
+        try:
+            time.sleep(interval)
+        except KeyboardInterrupt:
+            return

@@ -29,6 +29,7 @@ LIMIT_SETTINGS = (
     "SUPPLEMENT_LIMIT",
     "UPLOAD_MB_PER_SESSION",
     "UPLOAD_MB_PER_ADDRESS",
+    "RECEIPT_EMAIL_LIMIT",
 )
 
 
@@ -83,6 +84,19 @@ def from_environment():
         # the staging expiry (2 hours): one full report (5 × 20 MB) and corrections fit.
         "UPLOAD_MB_PER_SESSION": os.environ.get("UPLOAD_MB_PER_SESSION", "150 per 2 hours"),
         "UPLOAD_MB_PER_ADDRESS": os.environ.get("UPLOAD_MB_PER_ADDRESS", "500 per 2 hours"),
+        # "Email me my receipt" posts per client address.
+        "RECEIPT_EMAIL_LIMIT": os.environ.get("RECEIPT_EMAIL_LIMIT", "3 per hour;10 per day"),
+        # Notifications (portal/notify): SMTP with Flask-Mail's setting names. No MAIL_SERVER: the
+        # console mailer prints each mail (development); production refuses to start without it.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _env_int("MAIL_PORT", 25),
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "noreply@portal.invalid"),
+        "OUTBOX_MAX_ATTEMPTS": _env_int("OUTBOX_MAX_ATTEMPTS", 8),
+        # The local hour (Beijing) from which the sweep makes the leads' daily digest.
+        "DIGEST_HOUR": _env_int("DIGEST_HOUR", 8),
         # Whose site this is: shown in every citizen page's header and footer, and in the
         # personal-information notice. The defaults name a fictional demo bureau.
         "BUREAU_NAME_ZH": os.environ.get("BUREAU_NAME_ZH", "杭州市示范区市场监督管理局"),
@@ -94,7 +108,7 @@ def from_environment():
             "BUREAU_ADDRESS_EN", "1 Shifan Road, Demonstration District, Hangzhou, Zhejiang"
         ),
         "BUREAU_HOTLINE": os.environ.get("BUREAU_HOTLINE", "0571-12315"),
-        # The site's address as citizens reach it: the printed receipt's QR code opens
+        # The site's address as citizens reach it: links in emails; the printed receipt's QR code opens
         # <PUBLIC_BASE_URL>/track with the report number filled in.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # A form sent again with the same token shows its receipt (with the key) only from the
@@ -149,6 +163,11 @@ def _check_production(config):
         )
     if not config["RATELIMIT_ENABLED"]:
         raise ConfigError("PORTAL_ENV=production refuses RATELIMIT_ENABLED=false (benchmarks only).")
+    if not config["MAIL_SERVER"]:
+        raise ConfigError(
+            "PORTAL_ENV=production needs MAIL_SERVER (the SMTP server notifications go out through); "
+            "without it every mail would only be printed to the log."
+        )
 
 
 def _check_keys(config):
@@ -190,6 +209,8 @@ def check_config(config, server=False):
     _check_limits(config)
     if config["PERSONAL_DATA_RETENTION_YEARS"] < 1:
         raise ConfigError("PERSONAL_DATA_RETENTION_YEARS must be 1 or more (years after closure).")
+    if config["OUTBOX_MAX_ATTEMPTS"] < 1:
+        raise ConfigError("OUTBOX_MAX_ATTEMPTS must be 1 or more (tries before a mail is dead-lettered).")
     if config["TRUSTED_PROXIES"] < 0:
         raise ConfigError("TRUSTED_PROXIES must be 0 or more (the number of proxies in front).")
     if config.get("FAST_PASSWORD_HASHES") and env == "production":

@@ -1,6 +1,6 @@
 """Demo data for `make run`: staff accounts and ~50 reports in every state (real-name complaints
-with demands, and a linked complaint + tip-off pair), made through the same operations the
-portal uses, so the audit chain and routing are real."""
+with demands, and a linked complaint + tip-off pair) and one conversation with a reporter, made
+through the same operations the portal uses, so the audit chain and routing are real."""
 
 import random
 from datetime import timedelta
@@ -17,6 +17,8 @@ from portal.clock import frozen_at, local_today, utcnow
 from portal.directory.loader import by_code
 from portal.directory.models import Category, Department, Region
 from portal.extensions import db
+from portal.messages.models import Message
+from portal.messages.operations import reply_from_reporter, send_to_reporter
 from portal.reports.models import Report
 from portal.reports.operations import (
     IntakeData,
@@ -140,7 +142,8 @@ def ensure_demo_users():
         if db.session.scalar(select(User).where(User.username == username)):
             continue
         dept = by_code(Department, dept_code)
-        create_user(username, display, role, dept, DEMO_PASSWORD, Actor("system", "demo-seed"))
+        user = create_user(username, display, role, dept, DEMO_PASSWORD, Actor("system", "demo-seed"))
+        user.email = DEMO_LEAD_EMAILS.get(username)
         created += 1
     if current_app.config["ENV_NAME"] == "development":
         enrol_demo_totp()
@@ -278,6 +281,44 @@ def load_demo_reports(count=50, seed=2026):
     with frozen_at(utcnow() - timedelta(days=1)):
         _file_linked_pair(rng, categories, regions)
     return count + 2
+
+
+# The demo conversation's report: its receipt is printed by `flask seed demo` (development data).
+CONVERSATION_EMAIL = "reporter@example.org"
+DEMO_QUESTION = "您好，请问您看到过期食材是在哪一天？是否拍到了食材的外包装或生产日期？"
+DEMO_ANSWER = "是11月15日晚上，我拍到了外包装，日期是上个月的。后厨后门的冰柜里还有很多。"
+
+
+def load_demo_conversation():
+    """One tip-off with an email in which staff asked and the reporter answered, so a newcomer
+    sees the conversation and the notification mails; its Receipt, or None if demo data exists."""
+    _refuse_in_production()
+    if db.session.scalar(select(func.count()).select_from(Message)):
+        return None
+    staff = db.session.scalar(select(User).where(User.username == "market.staff"))
+    category, region = by_code(Category, "food.catering"), by_code(Region, "330105")
+    if staff is None or category is None or region is None:
+        return None
+    intake = IntakeData(
+        kind="tip", category=category, region=region, business_name="老街坊餐馆",
+        business_address="文三路 88 号", business_licence=None,
+        description="后厨使用过期食材，冰柜里的冻肉包装上的日期已经过了。", occurred_on=None,
+        anonymous=False, reporter_name="陈晓", reporter_phone="13700001234", reporter_id_number=None,
+        contact_email=CONVERSATION_EMAIL, wants_reward=False, language="zh_CN",
+    )  # fmt: skip
+    start = utcnow() - timedelta(hours=6)
+    with frozen_at(start):
+        receipt = submit_report(intake, [], new_submission_token())
+    with frozen_at(start + timedelta(hours=1)):
+        transition_report(receipt.report, State.VERIFYING, Actor.for_user(staff))
+        send_to_reporter(receipt.report, DEMO_QUESTION, staff)
+    with frozen_at(start + timedelta(hours=3)):
+        reply_from_reporter(receipt.report, DEMO_ANSWER, [])
+    return receipt
+
+
+# Where the demo leads' daily digests go (`flask deadlines sweep`, printed by the console mailer).
+DEMO_LEAD_EMAILS = {"fso.lead": "fso.lead@example.gov.cn", "market.lead": "market.lead@example.gov.cn"}
 
 
 def _file_linked_pair(rng, categories, regions):

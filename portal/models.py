@@ -6,6 +6,8 @@ from portal.casework.models import Note  # noqa: F401
 from portal.deadlines.models import CalendarDay, DeadlinePolicy, ReportDeadline  # noqa: F401
 from portal.directory.models import Category, Department, Region, RoutingRule  # noqa: F401
 from portal.evidence.models import Evidence  # noqa: F401
+from portal.messages.models import Message  # noqa: F401
+from portal.notify.models import Outbox  # noqa: F401
 from portal.reports.clues import ClueLink  # noqa: F401
 from portal.reports.history import StateChange  # noqa: F401
 from portal.reports.models import Assignment, Report, ReportSequence, Supplement  # noqa: F401

@@ -27,6 +27,7 @@ MAY = {
     Action.ASSIGN: {(Role.LEAD, "own")},
     # A new access key for a lost one: the handling department's staff and leads (issue 9).
     Action.REISSUE_KEY: {(Role.STAFF, "own"), (Role.LEAD, "own")},
+    Action.MESSAGE: {(Role.STAFF, "own"), (Role.LEAD, "own")},
 }
 
 
@@ -42,6 +43,17 @@ def _pending_decline(complaint):
     )
     db.session.commit()
     return proposal
+
+
+def _dead_letter(report):
+    """An undelivered notification for the administrators' outbox page."""
+    from portal.extensions import db
+    from portal.notify.outbox import queue_mail
+
+    row = queue_mail("state_change", "someone@example.org", "subject", "body", report=report)
+    row.state = "dead"
+    db.session.commit()
+    return row
 
 
 # Pages of the sign-in flow send a user who is already through them on (302) instead of 200.
@@ -72,6 +84,7 @@ def admin_routes(app):
         "target": "verifying" if report.kind == "tip" else "accepted",
         "other_number": other.number,
         "proposal_id": _pending_decline(complaint).id,
+        "outbox_id": _dead_letter(report).id,
         **_administration_values(),
     }
     routes = []

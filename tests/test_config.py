@@ -23,7 +23,11 @@ ALL_SECRETS = ("SECRET_KEY", "DATA_KEYS", "RECEIPT_KEYS", "AUDIT_KEYS")
 def production_env():
     """What `python -m portal.keys` prints, as a mapping, plus the shared rate-limit storage."""
     values = dict(line.split("=", 1) for line in new_environment().splitlines())
-    return values | {"PORTAL_ENV": "production", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15"}
+    return values | {
+        "PORTAL_ENV": "production",
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+        "MAIL_SERVER": "smtp.example.gov.cn",
+    }
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ def test_seed_demo_creates_reports_in_every_state_of_each_track_and_a_valid_chai
         select(Report.kind, Report.state, func.count()).group_by(Report.kind, Report.state)
     )
     counts = {(kind, state): n for kind, state, n in rows}
-    assert sum(counts.values()) == 52  # 50, and a linked complaint + tip-off
+    assert sum(counts.values()) == 53  # 50, a linked complaint + tip-off, and the conversation
     assert set(counts) == {(kind.value, state.value) for kind, states in STATES.items() for state in states}
     penalty = db.session.scalars(select(Report).where(Report.state == "penalty_decided")).first()
     assert isinstance(penalty.fine_yuan, Decimal) and penalty.fine_yuan > 0
@@ -37,6 +37,22 @@ def test_demo_complaints_carry_a_complainant_and_a_demand_and_one_pair_is_linked
         select(Report).where(Report.linked_report_id.is_not(None), Report.kind == "complaint")
     )
     assert pair.linked_report.kind == "tip" and pair.linked_report.linked_report == pair
+
+
+def test_demo_holds_a_conversation_whose_mails_the_console_mailer_prints(app, runner):
+    from portal.messages.models import Direction, Message
+    from portal.reports.operations import find_by_receipt
+
+    result = runner.invoke(args=["seed", "demo"])
+    line = next(x for x in result.output.splitlines() if x.startswith("demo conversation:"))
+    number, key = line.split()[2].rstrip(","), line.split()[5]
+    report = find_by_receipt(number, key)  # the printed receipt opens the report
+    messages = db.session.scalars(select(Message).where(Message.report_id == report.id).order_by(Message.id))
+    assert [m.direction for m in messages] == [Direction.TO_REPORTER, Direction.FROM_REPORTER]
+    app.config["MAIL_SERVER"] = ""
+    mails = runner.invoke(args=["outbox", "deliver", "--once"]).output
+    assert mails.count("console mailer") == 2 and "outbox: 2 sent" in mails  # verifying, the question
+    assert number in mails and key not in mails
 
 
 def test_seed_is_idempotent(runner):

@@ -19,6 +19,8 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import create_app
 from portal.extensions import db
+from portal.messages.models import Direction
+from portal.notify.models import NotificationKind, OutboxState
 from portal.reports.operations import submit_report
 from portal.reports.receipts import new_submission_token
 from portal.reports.states import DeclineGround, Kind, MediationEndGround, State
@@ -168,6 +170,9 @@ STRING_ENUM_COLUMNS = {
     ("reports", "mediation_end_ground"): MediationEndGround,
     ("state_changes", "to_state"): State,
     ("state_changes", "from_state"): State,
+    ("messages", "direction"): Direction,
+    ("outbox", "state"): OutboxState,
+    ("outbox", "kind"): NotificationKind,
 }
 
 

@@ -65,6 +65,8 @@ class User(UserMixin, db.Model):
         )
     )
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    # Where the daily digest goes (leads); staff addresses are work addresses, not personal data.
+    email: Mapped[str | None] = mapped_column(String(254))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     department: Mapped[Department | None] = relationship()

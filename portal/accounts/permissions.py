@@ -21,6 +21,7 @@ class Action(enum.StrEnum):
     EXPORT = "export"
     ADD_NOTE = "add_note"  # internal notes citizens never see
     ASSIGN = "assign"  # give a report to a colleague of the department
+    MESSAGE = "message"  # write to the reporter (read and answered through the receipt)
     MOVE = "move"  # make a transition (target required)
     PROPOSE = "propose"  # propose a transition for a lead's approval (target required)
     REISSUE_KEY = "reissue_key"  # a new access key for a real-name reporter who lost theirs
@@ -30,8 +31,8 @@ class Action(enum.StrEnum):
 READ_ACTIONS = frozenset({Action.VIEW, Action.VIEW_IDENTITY, Action.DOWNLOAD_EVIDENCE, Action.EXPORT})
 # Actions of the department that owns the report, by role (transitions are checked separately).
 DEPARTMENT_ACTIONS = {
-    Role.STAFF: READ_ACTIONS | {Action.ADD_NOTE, Action.REISSUE_KEY},
-    Role.LEAD: READ_ACTIONS | {Action.ADD_NOTE, Action.ASSIGN, Action.REISSUE_KEY},
+    Role.STAFF: READ_ACTIONS | {Action.ADD_NOTE, Action.REISSUE_KEY, Action.MESSAGE},
+    Role.LEAD: READ_ACTIONS | {Action.ADD_NOTE, Action.ASSIGN, Action.REISSUE_KEY, Action.MESSAGE},
 }
 
 

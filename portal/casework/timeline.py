@@ -1,22 +1,25 @@
 """The staff timeline of a case: state changes (with reasons and who), routing, assignee changes,
-internal notes and the reporter's supplements, oldest first. Citizens see reports/timeline.py."""
+internal notes, the reporter's supplements and the messages both ways, oldest first. Citizens see
+reports/timeline.py."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.casework.models import Note
 from portal.extensions import db
+from portal.messages.models import Direction, Message
 from portal.reports.timeline import change_text
 
 
 @dataclass(frozen=True)
 class CaseEntry:
     at: datetime
-    kind: str  # state, routing, assignee, note, supplement
+    kind: str  # state, routing, assignee, note, supplement, message-to_reporter, message-from_reporter
     text: str
     actor: str = ""
     detail: str = ""
@@ -81,6 +84,27 @@ def _supplement_entries(report):
         )
 
 
+def _message_entries(report):
+    """Messages both ways. A reporter's answer names nobody: staff never learn who wrote it."""
+    messages = db.session.scalars(select(Message).where(Message.report_id == report.id).order_by(Message.id))
+    for message in messages:
+        if message.direction == Direction.TO_REPORTER:
+            text, actor = _l("Message to the reporter"), message.author.display_name
+        else:
+            files = len(message.attachments)
+            text = (
+                _ln(
+                    "The reporter answered (%(num)d file attached)",
+                    "The reporter answered (%(num)d files attached)",
+                    files,
+                )
+                if files
+                else _l("The reporter answered")
+            )
+            actor = ""
+        yield CaseEntry(message.created_at, f"message-{message.direction}", str(text), actor, message.body)
+
+
 def case_timeline(report):
     entries = [
         *_state_entries(report),
@@ -88,5 +112,6 @@ def case_timeline(report):
         *_assignee_entries(report),
         *_note_entries(report),
         *_supplement_entries(report),
+        *_message_entries(report),
     ]
     return sorted(entries, key=lambda e: e.at)

@@ -1,5 +1,6 @@
 """The hourly sweep: flag due-soon and overdue clocks, recount provisional ones once their year
-is known, lapse what the policy lapses, purge stale staged uploads and old session records.
+is known, lapse what the policy lapses, queue the leads' daily digests (once a day), purge stale
+staged uploads and old session records.
 A second run changes nothing and records nothing."""
 
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from portal.deadlines.clocks import _facts, due_date, status_on
 from portal.deadlines.models import RUNNING, ReportDeadline
 from portal.evidence.storage import purge_stale_staging
 from portal.extensions import db
+from portal.notify.digests import queue_digests
 from portal.sessions.operations import purge_old_sessions
 
 
@@ -21,6 +23,7 @@ class SweepResult:
     changed: dict = field(default_factory=dict)  # new status or "recounted" -> how many
     purged_uploads: int = 0
     purged_sessions: int = 0
+    digests: int = 0  # leads' daily digests queued in the outbox (once per lead and day)
 
 
 def sweep_deadlines(actor=SYSTEM):
@@ -33,6 +36,7 @@ def sweep_deadlines(actor=SYSTEM):
         for what in _update(deadline, today, calendar):
             result.changed[what] = result.changed.get(what, 0) + 1
             record_event(f"deadline.{what}", deadline, actor, _facts(deadline))
+    result.digests = queue_digests(actor=actor)
     result.purged_uploads = purge_stale_staging()
     result.purged_sessions = purge_old_sessions()
     return result

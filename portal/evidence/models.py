@@ -12,6 +12,8 @@ class Evidence(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
     supplement_id: Mapped[int | None] = mapped_column(ForeignKey("supplements.id"))
+    # A file the reporter attached to an answer (portal/messages); null for intake and supplements.
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
     storage_name: Mapped[str] = mapped_column(String(80), unique=True)
     original_name: Mapped[str] = mapped_column(String(255))
     mime_type: Mapped[str] = mapped_column(String(100))

@@ -18,6 +18,7 @@ from portal.evidence.models import Evidence
 from portal.evidence.storage import max_files_per_submission, new_storage_name, store_on_commit
 from portal.extensions import db
 from portal.keys import BadKey
+from portal.notify.outbox import notify_state_change
 from portal.reports.decisions import apply_details
 from portal.reports.errors import ReportError
 from portal.reports.history import record_change
@@ -134,12 +135,13 @@ def repeated_receipt(token, data, staged_files):
     return Receipt(report, None if (too_late or reissued) else access_key, repeated=True)
 
 
-def _attach_evidence(report, staged_files, now, supplement=None):
+def attach_evidence(report, staged_files, now, supplement=None, message=None):
     if len(staged_files) > max_files_per_submission():
         raise ReportError("too_many_files")
     for staged in staged_files:
         evidence = Evidence(
             supplement=supplement,
+            message_id=message.id if message is not None else None,
             storage_name=new_storage_name(staged),
             original_name=staged.original_name,
             mime_type=staged.mime_type,
@@ -235,7 +237,7 @@ def build_report(data, kind, reporter, staged_files, now):
     if reporter is not None:
         report.reporter_links.append(ReportReporter(reporter=reporter, role=ReporterRole.PRIMARY))
     report.assignments.append(Assignment(department=decision.department, rule=decision.rule, assigned_at=now))
-    _attach_evidence(report, staged_files, now)
+    attach_evidence(report, staged_files, now)
     record_change(report, None, State.SUBMITTED, CITIZEN, now, department=decision.department)
     return report
 
@@ -273,7 +275,7 @@ def add_supplement(report, body, staged_files):
     now = utcnow()
     supplement = Supplement(report=report, body=body or "", created_at=now)
     db.session.add(supplement)
-    _attach_evidence(report, staged_files, now, supplement)
+    attach_evidence(report, staged_files, now, supplement)
     report.updated_at = now
     db.session.flush()
     record_event(
@@ -311,7 +313,8 @@ def _state(value):
 
 def _change_state(report, target, actor, *, reason=None, details=None, department=None, action=None):
     """The one place a report's state changes: the row is locked, the move checked against its
-    kind's table, the decision's columns set, and one history row and one audit event written."""
+    kind's table, the decision's columns set, one history row and one audit event written, and
+    the reporter's notification queued in the outbox."""
     _lock(report)
     previous = State(report.state)
     step = _check_move(report.kind, previous, target, department)
@@ -331,6 +334,8 @@ def _change_state(report, target, actor, *, reason=None, details=None, departmen
         data["department"] = department.code
     record_event(action or f"report.{target.value}", report, actor, data)
     refresh_deadlines(report)
+    # The citizen's email, if they gave one, in this same transaction (portal/notify/outbox.py).
+    notify_state_change(report, target)
 
 
 def _lock(report):

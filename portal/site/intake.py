@@ -27,6 +27,7 @@ from portal.site.forms import IntakeForm
 from portal.site.http import no_store
 from portal.site.messages import report_error_text
 from portal.site.places import district_choices, street_choices
+from portal.site.receipt_mail import remember_receipt
 from portal.site.receipt_qr import qr_data_uri, track_url
 from portal.site.uploads import collect_evidence, evidence_limits, keep_evidence, keep_staged, post_limit_text
 
@@ -85,6 +86,7 @@ def _render_receipt(receipt):
     if receipt.key_withheld:
         # A late re-post (or a key staff re-issued since): nothing of the report, no key.
         return no_store(render_template("site/receipt_withheld.html"), 409)
+    remember_receipt(receipt.report)  # "email me my receipt" works for this report, for a while
     html = render_template(
         "site/receipt.html",
         report=receipt.report,

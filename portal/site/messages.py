@@ -20,6 +20,11 @@ def report_error_text(code):
         ),
         "report_closed": _("This report is closed; information can no longer be added."),
         "nothing_to_add": _("Write something or attach a file before sending."),
+        "messaging_closed": _(
+            "This report is closed, so the conversation has ended and answers can no longer be sent. "
+            "For anything new, call the hotline or file a new report."
+        ),
+        "message_too_long": _("An answer can hold at most 5000 characters: shorten it."),
         "too_many_files": _("Too many files: at most %(n)d per report.", n=max_files_per_submission()),
         "reward_only_for_tips": _("Rewards are only for tip-offs. Untick the box or choose tip-off."),
         "real_name_needs_name": _("Enter your name, or choose to report anonymously."),

@@ -18,6 +18,7 @@ from portal.sessions.models import SessionKind
 from portal.sessions.operations import end_tracking as end_tracking_session
 from portal.sessions.operations import open_tracking, resume_session, tracked_report
 from portal.site import bp
+from portal.site.conversation import conversation_page
 from portal.site.forms import LookupForm, SupplementForm
 from portal.site.http import no_store
 from portal.site.messages import report_error_text
@@ -106,6 +107,11 @@ def status():
                 db.session.rollback()
                 staged = keep_staged(form, staged)
                 file_errors.append(report_error_text(exc.code))
+    return render_status(report, form, staged, file_errors, limited)
+
+
+def render_status(report, form, staged=(), file_errors=(), limited=None, conversation=None):
+    """The status page; `conversation` carries a refused answer back into its own form."""
     html = render_template(
         "site/status.html",
         report=report,
@@ -120,6 +126,7 @@ def status():
         linked=_switchable(report),
         limited=limited,
         **evidence_limits(),
+        **(conversation or conversation_page(report)),
     )
     return no_store(html, 429 if limited else (422 if request.method == "POST" else 200))
 

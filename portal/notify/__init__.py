@@ -1,0 +1,1 @@
+"""Notifications: the transactional outbox, its delivery over SMTP, and the staff digests."""
