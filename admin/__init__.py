@@ -14,5 +14,6 @@ from admin import (  # noqa: E402,F401
     dashboard,
     deadlines,
     queue,
+    reward_policies,
     two_factor,
 )

@@ -63,6 +63,9 @@ RULES = {
     "admin.deactivate_staff_user": ADMINS,
     "admin.reset_user_password": ADMINS,
     "admin.reset_user_totp": ADMINS,
+    # Reward policy versions: administrators only.
+    "admin.reward_policies": ADMINS,
+    "admin.add_reward_policy_version": ADMINS,
 }
 
 
