@@ -15,5 +15,6 @@ from admin import (  # noqa: E402,F401
     deadlines,
     queue,
     reward_policies,
+    rewards,
     two_factor,
 )

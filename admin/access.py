@@ -66,6 +66,14 @@ RULES = {
     # Reward policy versions: administrators only.
     "admin.reward_policies": ADMINS,
     "admin.add_reward_policy_version": ADMINS,
+    # Rewards: the list shows awards of the reports the user may see (finance: those with an
+    # award); a tip-off's reward page and its steps are guarded by an action on the report.
+    "admin.rewards": frozenset({Role.STAFF, Role.LEAD, Role.FINANCE, Role.AUDITOR}),
+    "admin.reward": Action.VIEW_REWARD,
+    "admin.propose_reward": Action.PROPOSE_REWARD,
+    "admin.decide_reward": Action.DECIDE_REWARD,
+    "admin.sign_off_reward": Action.SIGN_OFF_REWARD,
+    "admin.claim_reward_in_person": Action.RECORD_PAYOUT,
 }
 
 

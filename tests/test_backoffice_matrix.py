@@ -25,6 +25,13 @@ MAY = {
     Action.DOWNLOAD_EVIDENCE: READERS,
     Action.ADD_NOTE: {(Role.STAFF, "own"), (Role.LEAD, "own")},
     Action.ASSIGN: {(Role.LEAD, "own")},
+    Action.VIEW_REWARD: READERS,
+    Action.PROPOSE_REWARD: {(Role.STAFF, "own"), (Role.LEAD, "own")},
+    Action.DECIDE_REWARD: {(Role.LEAD, "own")},
+    # Finance sees a report only through its award; the matrix's tip-off has none (finance's
+    # reward pages are covered in tests/test_reward_workflow.py).
+    Action.SIGN_OFF_REWARD: set(),
+    Action.RECORD_PAYOUT: set(),
 }
 
 

@@ -1,5 +1,6 @@
 """The hourly sweep: flag due-soon and overdue clocks, recount provisional ones once their year
-is known, lapse what the policy lapses, purge stale staged uploads and old session records.
+is known, lapse what the policy lapses and unclaimed rewards, purge stale staged uploads and old
+session records.
 A second run changes nothing and records nothing."""
 
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from portal.deadlines.clocks import _facts, due_date, status_on
 from portal.deadlines.models import RUNNING, ReportDeadline
 from portal.evidence.storage import purge_stale_staging
 from portal.extensions import db
+from portal.rewards.operations import lapse_unclaimed
 from portal.sessions.operations import purge_old_sessions
 
 
@@ -33,6 +35,9 @@ def sweep_deadlines(actor=SYSTEM):
         for what in _update(deadline, today, calendar):
             result.changed[what] = result.changed.get(what, 0) + 1
             record_event(f"deadline.{what}", deadline, actor, _facts(deadline))
+    lapsed = lapse_unclaimed(actor, today)
+    if lapsed:
+        result.changed["reward_lapsed"] = lapsed
     result.purged_uploads = purge_stale_staging()
     result.purged_sessions = purge_old_sessions()
     return result

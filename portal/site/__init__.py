@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("site", __name__, template_folder="templates")
 
-from portal.site import bureau, intake, places, tracking  # noqa: E402,F401
+from portal.site import bureau, intake, places, reward_claim, tracking  # noqa: E402,F401

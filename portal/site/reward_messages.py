@@ -20,6 +20,48 @@ def reward_error_texts():
         ),
         "no_reward_policy": _("No reward policy was in force on that day. An administrator must add one."),
         **eligibility_texts(),
+        **workflow_texts(),
+    }
+
+
+def workflow_texts():
+    """Refusals of the proposal, decision, claim and payout steps."""
+    return {
+        "reward_not_allowed": _("You may not do this for this reward."),
+        "reward_exists": _("This tip-off already has a reward proposed or decided."),
+        "reward_terms_invalid": _("Choose level 1, 2 or 3, and an insider raise within the policy's limit."),
+        "reward_raise_only_for_insiders": _("Only an insider's award may be raised."),
+        "reward_justification_required": _("Explain why the tip-off deserves this level."),
+        "reward_amount_invalid": _("Enter the amount in yuan, more than 0, with at most two decimals."),
+        "reward_amount_reason_required": _(
+            "The amount differs from what the rules give: write the reason for the difference."
+        ),
+        "reward_above_cap": _(
+            "This is more than the case cap leaves after the other awards of the same case."
+        ),
+        "reward_changed": _("Someone else changed this reward meanwhile. Reload the page."),
+        "reward_not_in_state": _("This reward is no longer waiting for that step. Reload the page."),
+        "reward_signoff_not_needed": _("This award does not need that sign-off."),
+        "reward_already_signed": _("Finance has already signed this off."),
+        "own_reward_proposal": _("You proposed this reward: another lead of the department must decide it."),
+        "reward_needs_signoff": _(
+            "An award of 500,000 yuan or more needs finance's sign-off before it can be approved."
+        ),
+        "reward_needs_consent": _(
+            "An insider's raised award needs finance's consent before it can be approved."
+        ),
+        "reward_not_claimable": _("There is no approved reward to claim."),
+        "reward_already_claimed": _("The reward has already been claimed."),
+        "reward_claim_window_over": _("The time to claim this reward has passed."),
+        "reward_claim_in_person": _(
+            "Anonymous reporters claim in person: bring your receipt (report number and access key) "
+            "to the bureau within the claim period."
+        ),
+        "reward_payee_name_mismatch": _(
+            "The account holder's name must be the name you reported under. Use an account in your "
+            "own name, or claim in person."
+        ),
+        "reward_bank_account_invalid": _("Enter the bank's name and the account number (8 to 30 digits)."),
     }
 
 
