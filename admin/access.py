@@ -74,6 +74,8 @@ RULES = {
     "admin.decide_reward": Action.DECIDE_REWARD,
     "admin.sign_off_reward": Action.SIGN_OFF_REWARD,
     "admin.claim_reward_in_person": Action.RECORD_PAYOUT,
+    "admin.record_reward_payout": Action.RECORD_PAYOUT,
+    "admin.reverse_reward_payout": Action.RECORD_PAYOUT,
 }
 
 

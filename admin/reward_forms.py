@@ -2,8 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from portal.validators import strip
 
@@ -64,3 +64,18 @@ class SignOffForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     pass
+
+
+class PayoutForm(FlaskForm):
+    share_id = IntegerField(_l("Share"), validators=[DataRequired()])
+    amount = StringField(_l("Amount (yuan)"), filters=[strip], validators=[DataRequired(), Length(max=20)])
+    method = SelectField(
+        _l("Method"), choices=[("bank_transfer", _l("Bank transfer")), ("cash", _l("Cash at the office"))]
+    )
+    reference = StringField(_l("Reference"), filters=[strip], validators=[DataRequired(), Length(max=100)])
+    paid_on = DateField(_l("Paid on"), validators=[DataRequired()])
+
+
+class ReversePayoutForm(FlaskForm):
+    payout_id = IntegerField(_l("Payout"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason"), filters=[strip], validators=[DataRequired(), Length(max=2000)])

@@ -14,7 +14,9 @@ from admin.reward_forms import (
     QUESTIONS,
     ConfirmForm,
     DecideRewardForm,
+    PayoutForm,
     ProposeRewardForm,
+    ReversePayoutForm,
     SignOffForm,
     answers_of,
 )
@@ -25,7 +27,7 @@ from portal.reports.errors import ReportError
 from portal.reports.models import Report
 from portal.rewards import operations
 from portal.rewards.eligibility import eligibility_problem, penalty_total
-from portal.rewards.models import RewardAward
+from portal.rewards.models import RewardAward, RewardPayout, RewardShare
 from portal.rewards.policies import policy_in_force
 from portal.site.reward_messages import reward_error_text
 
@@ -69,6 +71,8 @@ def _page(report, propose_form=None, status=200):
         decide_form=DecideRewardForm(),
         signoff_form=SignOffForm(),
         confirm_form=ConfirmForm(),
+        payout_form=PayoutForm(),
+        reverse_form=ReversePayoutForm(),
         may=lambda action: can(current_user, action, report),
         Action=Action,
         sees_payee=operations.may_see_payee(current_user),
@@ -167,3 +171,45 @@ def claim_reward_in_person(number):
     except ReportError as exc:
         return _refused(report, exc)
     return _done(report, _("The claim in person was recorded."))
+
+
+@bp.post("/reports/<number>/reward/payout")
+def record_reward_payout(number):
+    report = report_or_404(number, Action.RECORD_PAYOUT)
+    form = PayoutForm()
+    if not form.validate_on_submit():
+        return _page(report, status=400)
+    try:
+        award = operations.live_award(report)
+        share = db.session.get(RewardShare, form.share_id.data) if award else None
+        if share is None or share.award_id != award.id:
+            raise ReportError("reward_not_in_state")
+        operations.record_payout(
+            award,
+            share,
+            current_user,
+            form.amount.data,
+            form.method.data,
+            form.reference.data,
+            form.paid_on.data,
+        )
+    except ReportError as exc:
+        return _refused(report, exc)
+    return _done(report, _("The payout was recorded."))
+
+
+@bp.post("/reports/<number>/reward/reverse")
+def reverse_reward_payout(number):
+    report = report_or_404(number, Action.RECORD_PAYOUT)
+    form = ReversePayoutForm()
+    if not form.validate_on_submit():
+        return _page(report, status=400)
+    payout = db.session.get(RewardPayout, form.payout_id.data)
+    award = db.session.get(RewardAward, payout.award_id) if payout else None
+    try:
+        if award is None or award.report_id != report.id:
+            raise ReportError("reward_not_in_state")
+        operations.reverse_payout(payout, current_user, form.reason.data)
+    except ReportError as exc:
+        return _refused(report, exc)
+    return _done(report, _("The payout was reversed."))

@@ -19,7 +19,7 @@ ON_POSTGRES = os.environ.get("TEST_DATABASE") == "postgresql"
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 # Tables holding reference data, reloaded for each test on PostgreSQL.
 ALL_TABLES = (
-    "reward_shares, reward_signoffs, reward_awards, reward_policies, "
+    "reward_reversals, reward_payouts, reward_shares, reward_signoffs, reward_awards, reward_policies, "
     "report_deadlines, deadline_policies, calendar_days, "
     "web_sessions, sign_in_throttles, evidence, supplements, assignments, state_changes, "
     "notes, proposals, clue_links, report_reporters, reporters, reports, report_sequences, "

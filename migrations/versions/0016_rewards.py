@@ -18,11 +18,15 @@ depends_on = None
 def upgrade():
     _create_policies()
     _create_awards()
+    _create_payouts()
     _award_guard()
 
 
 def downgrade():
     _drop_award_guard()
+    op.drop_table('reward_reversals')
+    op.drop_index(op.f('ix_reward_payouts_award_id'), table_name='reward_payouts')
+    op.drop_table('reward_payouts')
     op.drop_table('reward_signoffs')
     op.drop_index(op.f('ix_reward_shares_award_id'), table_name='reward_shares')
     op.drop_table('reward_shares')
@@ -44,6 +48,7 @@ DECISION_COLUMNS = (
     "proposer_id", "proposed_at", "approver_id", "decided_at", "notified_on", "claim_due_on",
 )
 FROZEN = "reward decisions are never edited: record a reversal"
+APPEND_ONLY = ("reward_shares", "reward_payouts", "reward_reversals")
 
 
 def _changed(same):
@@ -76,10 +81,11 @@ def _award_guard():
             f"CREATE FUNCTION reward_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
             f"BEGIN RAISE EXCEPTION '% is append-only: {FROZEN}', TG_TABLE_NAME; END $$;"
         )
-        op.execute(
-            "CREATE TRIGGER reward_shares_append_only BEFORE UPDATE OR DELETE ON reward_shares "
-            "FOR EACH ROW EXECUTE FUNCTION reward_append_only()"
-        )
+        for table in APPEND_ONLY:
+            op.execute(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION reward_append_only()"
+            )
         return
     op.execute(
         "CREATE TRIGGER reward_awards_frozen BEFORE UPDATE ON reward_awards "
@@ -90,22 +96,67 @@ def _award_guard():
         "CREATE TRIGGER reward_awards_kept BEFORE DELETE ON reward_awards WHEN OLD.status != 'proposed' "
         f"BEGIN SELECT RAISE(ABORT, '{FROZEN}'); END"
     )
-    for verb in ("UPDATE", "DELETE"):
-        op.execute(
-            f"CREATE TRIGGER reward_shares_no_{verb.lower()} BEFORE {verb} ON reward_shares "
-            f"BEGIN SELECT RAISE(ABORT, 'reward_shares is append-only: {FROZEN}'); END"
-        )
+    for table in APPEND_ONLY:
+        for verb in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {FROZEN}'); END"
+            )
 
 
 def _drop_award_guard():
     if _postgres():
-        op.execute("DROP TRIGGER IF EXISTS reward_shares_append_only ON reward_shares")
+        for table in APPEND_ONLY:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
         op.execute("DROP TRIGGER IF EXISTS reward_awards_guard ON reward_awards")
         op.execute("DROP FUNCTION IF EXISTS reward_append_only()")
         op.execute("DROP FUNCTION IF EXISTS reward_awards_guard()")
         return
-    for name in ("reward_awards_frozen", "reward_awards_kept", "reward_shares_no_update", "reward_shares_no_delete"):
+    names = ["reward_awards_frozen", "reward_awards_kept"]
+    names += [f"{table}_no_{verb}" for table in APPEND_ONLY for verb in ("update", "delete")]
+    for name in names:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def _create_payouts():
+    op.create_table('reward_payouts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('award_id', sa.Integer(), nullable=False),
+    sa.Column('share_id', sa.Integer(), nullable=False),
+    sa.Column('share_amount', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('attempt', sa.Integer(), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('method', sa.String(length=20), nullable=False),
+    sa.Column('reference', sa.String(length=100), nullable=False),
+    sa.Column('paid_on', sa.Date(), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("method IN ('bank_transfer', 'cash')", name=op.f('ck_reward_payouts_method_valid')),
+    sa.CheckConstraint('amount > 0 AND amount <= share_amount', name=op.f('ck_reward_payouts_amount_within_share')),
+    sa.CheckConstraint('attempt >= 1', name=op.f('ck_reward_payouts_attempt_valid')),
+    sa.ForeignKeyConstraint(['award_id'], ['reward_awards.id'], name=op.f('fk_reward_payouts_award_id_reward_awards')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_reward_payouts_recorded_by_id_users')),
+    sa.ForeignKeyConstraint(['share_id', 'share_amount'], ['reward_shares.id', 'reward_shares.amount'], name='fk_reward_payouts_share_amount'),
+    sa.ForeignKeyConstraint(['share_id'], ['reward_shares.id'], name=op.f('fk_reward_payouts_share_id_reward_shares')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reward_payouts')),
+    sa.UniqueConstraint('share_id', 'attempt', name='uq_reward_payouts_share_id_attempt')
+    )
+    with op.batch_alter_table('reward_payouts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reward_payouts_award_id'), ['award_id'], unique=False)
+
+    op.create_table('reward_reversals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('payout_id', sa.Integer(), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint('amount > 0', name=op.f('ck_reward_reversals_amount_positive')),
+    sa.ForeignKeyConstraint(['payout_id'], ['reward_payouts.id'], name=op.f('fk_reward_reversals_payout_id_reward_payouts')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_reward_reversals_recorded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reward_reversals')),
+    sa.UniqueConstraint('payout_id', name=op.f('uq_reward_reversals_payout_id'))
+    )
 
 
 def _create_awards():

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Numeric,
     String,
     Text,
@@ -170,6 +171,7 @@ class RewardAward(db.Model):
     approver: Mapped["User | None"] = relationship(foreign_keys=[approver_id])  # noqa: F821
     shares: Mapped[list["RewardShare"]] = relationship(back_populates="award", order_by="RewardShare.id")
     signoffs: Mapped[list["RewardSignoff"]] = relationship(order_by="RewardSignoff.id")
+    payouts: Mapped[list["RewardPayout"]] = relationship(order_by="RewardPayout.id")
 
     def signed(self, kind):
         return any(s.kind == kind for s in self.signoffs)
@@ -217,3 +219,54 @@ class RewardShare(db.Model):
     role: Mapped[str] = mapped_column(String(10))  # primary or joint (report_reporters.role)
     amount: Mapped[Decimal] = mapped_column(MONEY)
     award: Mapped[RewardAward] = relationship(back_populates="shares")
+
+
+class PayoutMethod(enum.StrEnum):
+    BANK_TRANSFER = "bank_transfer"  # to the account the reporter claimed with
+    CASH = "cash"  # handed over at the office (a claim in person)
+
+
+class RewardPayout(db.Model):
+    """Finance's record of one payment of one share. Append-only (triggers, migration 0016): a
+    correction is a RewardReversal. (share_id, attempt) is unique, so the same payment cannot be
+    recorded twice even by two finance sessions at once; share_amount is the share's own amount
+    (composite foreign key), so the database refuses a payout above it."""
+
+    __tablename__ = "reward_payouts"
+    __table_args__ = (
+        CheckConstraint(_in("method", PayoutMethod), name="method_valid"),
+        CheckConstraint("amount > 0 AND amount <= share_amount", name="amount_within_share"),
+        CheckConstraint("attempt >= 1", name="attempt_valid"),
+        UniqueConstraint("share_id", "attempt", name="uq_reward_payouts_share_id_attempt"),
+        ForeignKeyConstraint(
+            ["share_id", "share_amount"],
+            ["reward_shares.id", "reward_shares.amount"],
+            name="fk_reward_payouts_share_amount",
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("reward_awards.id"), index=True)
+    share_id: Mapped[int] = mapped_column(ForeignKey("reward_shares.id"))
+    share_amount: Mapped[Decimal] = mapped_column(MONEY)
+    attempt: Mapped[int] = mapped_column()  # 1, then 1 + the reversals of this share before it
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    method: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str] = mapped_column(String(100))  # the bank's or the cash book's reference
+    paid_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    reversal: Mapped["RewardReversal | None"] = relationship(back_populates="payout")
+
+
+class RewardReversal(db.Model):
+    """A correction of a payout recorded in error (or returned by the bank), linked to it."""
+
+    __tablename__ = "reward_reversals"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payout_id: Mapped[int] = mapped_column(ForeignKey("reward_payouts.id"), unique=True)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    payout: Mapped[RewardPayout] = relationship(back_populates="reversal")

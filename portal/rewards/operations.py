@@ -21,7 +21,10 @@ from portal.rewards.errors import RewardError
 from portal.rewards.models import (
     AwardStatus,
     ClaimMethod,
+    PayoutMethod,
     RewardAward,
+    RewardPayout,
+    RewardReversal,
     RewardShare,
     RewardSignoff,
     SignoffKind,
@@ -303,3 +306,92 @@ def lapse_unclaimed(actor, today=None):
 def may_see_payee(user):
     """Bank details are for finance only."""
     return user is not None and getattr(user, "role", None) == Role.FINANCE
+
+
+def _share_balance(share):
+    """(paid and not reversed, reversals so far) of one share."""
+    payouts = db.session.scalars(select(RewardPayout).where(RewardPayout.share_id == share.id)).all()
+    reversed_ids = set(
+        db.session.scalars(
+            select(RewardReversal.payout_id).where(RewardReversal.payout_id.in_([p.id for p in payouts]))
+        )
+    )
+    paid = sum((p.amount for p in payouts if p.id not in reversed_ids), Decimal("0.00"))
+    return paid, len(reversed_ids)
+
+
+def record_payout(award, share, user, amount, method, reference, paid_on):
+    """Finance records a payment of one share: never before approval and claim, never above the
+    share, never twice (the award's row lock here; the unique (share, attempt) in the database)."""
+    if not can(user, Action.RECORD_PAYOUT, award.report):
+        raise RewardError("reward_not_allowed")
+    _lock(award, AwardStatus.APPROVED)
+    if share.award_id != award.id:
+        raise RewardError("reward_not_in_state")
+    if award.claimed_at is None:
+        raise RewardError("reward_not_claimed")
+    method = PayoutMethod(method)
+    if method == PayoutMethod.BANK_TRANSFER and award.claim_method != ClaimMethod.BANK:
+        raise RewardError("reward_transfer_needs_bank_claim")
+    amount = _money(amount)
+    if paid_on is None or paid_on > local_today() or paid_on < award.notified_on:
+        raise RewardError("reward_paid_on_invalid")
+    if not _text(reference):
+        raise RewardError("reward_reference_required")
+    paid, reversals = _share_balance(share)
+    if paid > 0:
+        raise RewardError("reward_already_paid")
+    if amount > share.amount:
+        raise RewardError("reward_payout_above_share")
+    payout = RewardPayout(
+        award_id=award.id,
+        share_id=share.id,
+        share_amount=share.amount,
+        attempt=reversals + 1,
+        amount=amount,
+        method=method.value,
+        reference=_text(reference),
+        paid_on=paid_on,
+        recorded_by_id=user.id,
+        recorded_at=utcnow(),
+    )
+    db.session.add(payout)
+    db.session.flush()
+    data = {
+        "payout": payout.id,
+        "share": share.id,
+        "amount": amount,
+        "method": method.value,
+        "paid_on": paid_on,
+    }
+    record_event("reward.paid", award, Actor.for_user(user), data)
+    return payout
+
+
+def reverse_payout(payout, user, reason):
+    """A payout recorded in error (or returned by the bank) is reversed by a linked row, never
+    edited or deleted; the share may then be paid again."""
+    award = db.session.get(RewardAward, payout.award_id)
+    if not can(user, Action.RECORD_PAYOUT, award.report):
+        raise RewardError("reward_not_allowed")
+    _lock(award)
+    if db.session.scalar(select(RewardReversal.id).where(RewardReversal.payout_id == payout.id)) is not None:
+        raise RewardError("reward_already_reversed")
+    if not _text(reason):
+        raise RewardError("reason_required")
+    reversal = RewardReversal(
+        payout_id=payout.id,
+        amount=payout.amount,
+        reason=_text(reason),
+        recorded_by_id=user.id,
+        recorded_at=utcnow(),
+    )
+    db.session.add(reversal)
+    db.session.flush()
+    record_event(
+        "reward.payout_reversed",
+        award,
+        Actor.for_user(user),
+        {"payout": payout.id, "amount": payout.amount, "reason": reversal.reason},
+    )
+    return reversal

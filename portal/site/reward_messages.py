@@ -62,6 +62,20 @@ def workflow_texts():
             "own name, or claim in person."
         ),
         "reward_bank_account_invalid": _("Enter the bank's name and the account number (8 to 30 digits)."),
+        "reward_not_claimed": _(
+            "The reward has not been claimed: the reporter claims through the receipt, "
+            "or record the claim in person."
+        ),
+        "reward_transfer_needs_bank_claim": _(
+            "Only a reward claimed with a bank account can be paid by transfer."
+        ),
+        "reward_paid_on_invalid": _("Enter the payment date: not before the approval and not in the future."),
+        "reward_reference_required": _("Enter the payment's reference (bank or cash book)."),
+        "reward_already_paid": _(
+            "This share has already been paid. Reverse that payout first if it was wrong."
+        ),
+        "reward_payout_above_share": _("A payout can never be more than the approved share."),
+        "reward_already_reversed": _("This payout has already been reversed."),
     }
 
 
