@@ -17,5 +17,7 @@ from admin import (  # noqa: E402,F401
     outbox,
     queue,
     receipt_key,
+    reward_policies,
+    rewards,
     two_factor,
 )

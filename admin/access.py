@@ -68,6 +68,19 @@ RULES = {
     # Notifications that could not be delivered: administrators only (no recipient, no text).
     "admin.outbox_dead_letters": ADMINS,
     "admin.outbox_requeue": ADMINS,
+    # Reward policy versions: administrators only.
+    "admin.reward_policies": ADMINS,
+    "admin.add_reward_policy_version": ADMINS,
+    # Rewards: the list shows awards of the reports the user may see (finance: those with an
+    # award); a tip-off's reward page and its steps are guarded by an action on the report.
+    "admin.rewards": frozenset({Role.STAFF, Role.LEAD, Role.FINANCE, Role.AUDITOR}),
+    "admin.reward": Action.VIEW_REWARD,
+    "admin.propose_reward": Action.PROPOSE_REWARD,
+    "admin.decide_reward": Action.DECIDE_REWARD,
+    "admin.sign_off_reward": Action.SIGN_OFF_REWARD,
+    "admin.claim_reward_in_person": Action.RECORD_PAYOUT,
+    "admin.record_reward_payout": Action.RECORD_PAYOUT,
+    "admin.reverse_reward_payout": Action.RECORD_PAYOUT,
 }
 
 

@@ -4,6 +4,7 @@ import click
 
 from portal.accounts.cli import users
 from portal.extensions import db
+from portal.rewards.cli import rewards
 
 
 def init_cli(app):
@@ -14,6 +15,7 @@ def init_cli(app):
     app.cli.add_command(deadlines)
     app.cli.add_command(users)
     app.cli.add_command(outbox)
+    app.cli.add_command(rewards)
 
 
 @click.group(help="Load reference and demo data.")

@@ -13,4 +13,12 @@ from portal.reports.history import StateChange  # noqa: F401
 from portal.reports.models import Assignment, Report, ReportSequence, Supplement  # noqa: F401
 from portal.reports.proposals import Proposal  # noqa: F401
 from portal.reports.reporters import Reporter, ReportReporter  # noqa: F401
+from portal.rewards.models import (  # noqa: F401
+    RewardAward,
+    RewardPayout,
+    RewardPolicy,
+    RewardReversal,
+    RewardShare,
+    RewardSignoff,
+)
 from portal.sessions.models import WebSession  # noqa: F401

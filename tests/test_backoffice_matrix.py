@@ -28,6 +28,13 @@ MAY = {
     # A new access key for a lost one: the handling department's staff and leads (issue 9).
     Action.REISSUE_KEY: {(Role.STAFF, "own"), (Role.LEAD, "own")},
     Action.MESSAGE: {(Role.STAFF, "own"), (Role.LEAD, "own")},
+    Action.VIEW_REWARD: READERS,
+    Action.PROPOSE_REWARD: {(Role.STAFF, "own"), (Role.LEAD, "own")},
+    Action.DECIDE_REWARD: {(Role.LEAD, "own")},
+    # Finance sees a report only through its award; the matrix's tip-off has none (finance's
+    # reward pages are covered in tests/test_reward_workflow.py).
+    Action.SIGN_OFF_REWARD: set(),
+    Action.RECORD_PAYOUT: set(),
 }
 
 

@@ -25,15 +25,32 @@ class Action(enum.StrEnum):
     MOVE = "move"  # make a transition (target required)
     PROPOSE = "propose"  # propose a transition for a lead's approval (target required)
     REISSUE_KEY = "reissue_key"  # a new access key for a real-name reporter who lost theirs
+    VIEW_REWARD = "view_reward"  # the reward page of a tip-off
+    PROPOSE_REWARD = "propose_reward"
+    DECIDE_REWARD = "decide_reward"  # approve or reject (never one's own proposal)
+    SIGN_OFF_REWARD = "sign_off_reward"  # finance: sign off a large award, consent to an insider raise
+    RECORD_PAYOUT = "record_payout"  # finance: in-person claims, payouts, reversals
 
 
 # What a reader who changes nothing may do.
-READ_ACTIONS = frozenset({Action.VIEW, Action.VIEW_IDENTITY, Action.DOWNLOAD_EVIDENCE, Action.EXPORT})
+READ_ACTIONS = frozenset(
+    {Action.VIEW, Action.VIEW_IDENTITY, Action.DOWNLOAD_EVIDENCE, Action.EXPORT, Action.VIEW_REWARD}
+)
+# What a department's staff and leads both do on their own department's reports.
+CASE_HANDLING = frozenset({Action.ADD_NOTE, Action.REISSUE_KEY, Action.MESSAGE, Action.PROPOSE_REWARD})
 # Actions of the department that owns the report, by role (transitions are checked separately).
 DEPARTMENT_ACTIONS = {
-    Role.STAFF: READ_ACTIONS | {Action.ADD_NOTE, Action.REISSUE_KEY, Action.MESSAGE},
-    Role.LEAD: READ_ACTIONS | {Action.ADD_NOTE, Action.ASSIGN, Action.REISSUE_KEY, Action.MESSAGE},
+    Role.STAFF: READ_ACTIONS | CASE_HANDLING,
+    Role.LEAD: READ_ACTIONS | CASE_HANDLING | {Action.ASSIGN, Action.DECIDE_REWARD},
 }
+# Finance works on rewards only, across departments, and sees a report only through its award.
+FINANCE_ACTIONS = frozenset({Action.VIEW_REWARD, Action.SIGN_OFF_REWARD, Action.RECORD_PAYOUT})
+
+
+def _awarded_report_ids():
+    from portal.rewards.models import RewardAward
+
+    return select(RewardAward.report_id)
 
 
 def _signed_in(user):
@@ -55,7 +72,9 @@ def scoped_reports(user):
         # The intake office's queue is what was returned to it and what no rule matched: both
         # are assigned to it, so the department filter is all it needs.
         return query.where(Report.department_id == user.department_id)
-    # Finance sees reports through awards (later); administrators see no case content.
+    if user.role == Role.FINANCE:
+        return query.where(Report.id.in_(_awarded_report_ids()))
+    # Administrators see no case content.
     return query.where(false())
 
 
@@ -74,6 +93,8 @@ def can(user, action, report, target=None):
         return False
     if sees_all_departments(user):
         return action in READ_ACTIONS
+    if user.role == Role.FINANCE:
+        return action in FINANCE_ACTIONS and _has_award(report)
     if not _owns(user, report):
         return False
     if action in (Action.MOVE, Action.PROPOSE):
@@ -82,6 +103,14 @@ def can(user, action, report, target=None):
             return False
         return user.role in (step.roles if action == Action.MOVE else step.proposers)
     return action in DEPARTMENT_ACTIONS.get(user.role, frozenset())
+
+
+def _has_award(report):
+    from portal.extensions import db
+    from portal.rewards.models import RewardAward
+
+    found = select(RewardAward.id).where(RewardAward.report_id == report.id).limit(1)
+    return db.session.scalar(found) is not None
 
 
 def allowed_moves(user, report):

@@ -1,6 +1,6 @@
 """The hourly sweep: flag due-soon and overdue clocks, recount provisional ones once their year
-is known, lapse what the policy lapses, queue the leads' daily digests (once a day), purge stale
-staged uploads and old session records.
+is known, lapse what the policy lapses and unclaimed rewards, queue the leads' daily digests (once
+a day), purge stale staged uploads and old session records.
 A second run changes nothing and records nothing."""
 
 from dataclasses import dataclass, field
@@ -15,6 +15,7 @@ from portal.deadlines.models import RUNNING, ReportDeadline
 from portal.evidence.storage import purge_stale_staging
 from portal.extensions import db
 from portal.notify.digests import queue_digests
+from portal.rewards.operations import lapse_unclaimed
 from portal.sessions.operations import purge_old_sessions
 
 
@@ -36,6 +37,9 @@ def sweep_deadlines(actor=SYSTEM):
         for what in _update(deadline, today, calendar):
             result.changed[what] = result.changed.get(what, 0) + 1
             record_event(f"deadline.{what}", deadline, actor, _facts(deadline))
+    lapsed = lapse_unclaimed(actor, today)
+    if lapsed:
+        result.changed["reward_lapsed"] = lapsed
     result.digests = queue_digests(actor=actor)
     result.purged_uploads = purge_stale_staging()
     result.purged_sessions = purge_old_sessions()

@@ -9,6 +9,8 @@ from portal.audit.chain import Actor, record_event
 from portal.deadlines.policies import POLICY_FILE, load_deadline_policies
 from portal.directory.models import Category, Department, Region, RoutingRule
 from portal.extensions import db
+from portal.rewards.policies import POLICY_FILE as REWARD_POLICY_FILE
+from portal.rewards.policies import load_reward_policies
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 LOADER = Actor("system", "reference-loader")
@@ -165,9 +167,11 @@ def load_reference_data(actor=LOADER, data_dir=DATA_DIR):
     counts["routing_rules"] = _load_rules(rules)
     db.session.flush()
     counts["deadline_policies"], policy_changes = load_deadline_policies(data_dir, ReferenceDataError)
-    changes = db.session.info.pop(_CHANGES, []) + policy_changes
+    counts["reward_policies"], reward_changes = load_reward_policies(data_dir, ReferenceDataError)
+    changes = db.session.info.pop(_CHANGES, []) + policy_changes + reward_changes
     if changes:
-        versions = {name: _document(data_dir, name)["version"] for name in (*FILES, POLICY_FILE)}
+        files = (*FILES, POLICY_FILE, REWARD_POLICY_FILE)
+        versions = {name: _document(data_dir, name)["version"] for name in files}
         record_event("reference_data.loaded", None, actor, {"versions": versions, "changes": changes})
     counts["changes"] = len(changes)
     return counts

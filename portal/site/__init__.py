@@ -4,4 +4,13 @@ from flask import Blueprint
 
 bp = Blueprint("site", __name__, template_folder="templates")
 
-from portal.site import bureau, conversation, intake, legal_dates, places, receipt_mail, tracking  # noqa: E402,F401
+from portal.site import (  # noqa: E402,F401
+    bureau,
+    conversation,
+    intake,
+    legal_dates,
+    places,
+    receipt_mail,
+    reward_claim,
+    tracking,
+)

@@ -3,6 +3,7 @@
 from flask_babel import gettext as _
 
 from portal.evidence.storage import max_files_per_submission
+from portal.site.reward_messages import reward_error_texts
 
 
 def report_error_text(code):
@@ -60,6 +61,7 @@ def report_error_text(code):
         **decision_error_texts(),
         **deadline_error_texts(),
         **administration_error_texts(),
+        **reward_error_texts(),
     }
     return texts.get(code, _("The report could not be saved. Check your answers and try again."))
 
