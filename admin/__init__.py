@@ -13,6 +13,7 @@ from admin import (  # noqa: E402,F401
     case,
     dashboard,
     deadlines,
+    extensions,
     queue,
     two_factor,
 )

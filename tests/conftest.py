@@ -19,7 +19,7 @@ ON_POSTGRES = os.environ.get("TEST_DATABASE") == "postgresql"
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 # Tables holding reference data, reloaded for each test on PostgreSQL.
 ALL_TABLES = (
-    "report_deadlines, deadline_policies, calendar_days, "
+    "extension_requests, report_deadlines, deadline_policies, calendar_days, "
     "web_sessions, sign_in_throttles, evidence, supplements, assignments, state_changes, "
     "notes, proposals, clue_links, report_reporters, reporters, reports, report_sequences, "
     "recovery_codes, users, audit_events, "

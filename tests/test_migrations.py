@@ -18,10 +18,12 @@ from sqlalchemy import create_engine, inspect, make_url, text
 from sqlalchemy.exc import IntegrityError
 
 from portal import create_app
+from portal.deadlines.extensions import ExtensionOutcome
 from portal.extensions import db
 from portal.reports.operations import submit_report
 from portal.reports.receipts import new_submission_token
 from portal.reports.states import DeclineGround, Kind, MediationEndGround, State
+from portal.sessions.models import EndReason
 from tests.conftest import ON_POSTGRES, _config, make_intake, make_user
 
 # SQLite cannot reflect expression indexes; its extras (sqlite_master) compare them instead.
@@ -168,6 +170,8 @@ STRING_ENUM_COLUMNS = {
     ("reports", "mediation_end_ground"): MediationEndGround,
     ("state_changes", "to_state"): State,
     ("state_changes", "from_state"): State,
+    ("extension_requests", "outcome"): ExtensionOutcome,
+    ("web_sessions", "end_reason"): EndReason,
 }
 
 
