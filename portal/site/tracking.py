@@ -6,7 +6,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit.chain import PENDING as PENDING_AUDIT_EVENTS
-from portal.evidence.storage import discard_on_failure
+from portal.evidence.storage import EvidenceNotStored, discard_on_failure
 from portal.extensions import db, limiter
 from portal.reports.linking import shares_receipt
 from portal.reports.models import Report
@@ -86,22 +86,26 @@ def status():
         flash(_("Enter your report number and access key to continue."), "info")
         return redirect(url_for("site.track"))
     form = SupplementForm()
-    staged, file_errors, limited = [], [], None
+    staged, file_errors, limited, refused = [], [], None, None
     if request.method == "POST":
         limited = post_limit_text("SUPPLEMENT_LIMIT")
         # Files are staged even when the text is refused, so the citizen need not choose them again.
         staged, file_errors = (keep_evidence(form), []) if limited else collect_evidence(form)
         if not limited and form.validate_on_submit() and not file_errors:
             try:
-                with discard_on_failure(staged):
+                # Refusals keep the files (the form is shown again, as on intake); a crash discards them.
+                with discard_on_failure(staged, keep_on=(ReportError, EvidenceNotStored)):
                     add_supplement(report, (form.body.data or "").strip(), staged)
                     db.session.commit()
                 flash(_("Thank you. Your information was added to the report."), "success")
                 return redirect(url_for("site.status"))
             except ReportError as exc:
-                db.session.rollback()
-                staged = keep_staged(form, staged)
-                file_errors.append(report_error_text(exc.code))
+                refused = exc.code
+            except EvidenceNotStored:  # the store failed: nothing was saved, send it again later
+                refused = "evidence_not_stored"
+            db.session.rollback()
+            staged = keep_staged(form, staged)
+            file_errors.append(report_error_text(refused))
     html = render_template(
         "site/status.html",
         report=report,
@@ -117,7 +121,11 @@ def status():
         limited=limited,
         **evidence_limits(),
     )
-    return no_store(html, 429 if limited else (422 if request.method == "POST" else 200))
+    if refused == "evidence_not_stored":
+        status = 503  # as on intake: the service failed, not the citizen
+    else:
+        status = 429 if limited else (422 if request.method == "POST" else 200)
+    return no_store(html, status)
 
 
 def _switchable(report):
