@@ -294,6 +294,28 @@ def test_a_request_still_pending_when_its_clock_stops_is_closed_by_the_system(ap
     assert refused_code(approve_extension, asked, lead) == "extension_decided"
 
 
+def test_of_two_leads_deciding_at_once_the_second_finds_it_decided(app):
+    """The other lead's decision is written behind this session's back (what a concurrent
+    transaction does): the request object here still reads as pending."""
+    from sqlalchemy import update
+
+    _report, deadline = clock_of()
+    asked = request_extension(deadline, make_user("ext.staff", Role.STAFF, OWN), WHY)
+    first, second = make_user("ext.lead1", Role.LEAD, OWN), make_user("ext.lead2", Role.LEAD, OWN)
+    db.session.commit()
+    db.session.execute(
+        update(ExtensionRequest)
+        .where(ExtensionRequest.id == asked.id)
+        .values(outcome="refused", pending_deadline_id=None, decided_by_id=first.id, decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    assert asked.is_pending
+    with pytest.raises(ReportError) as refused:
+        approve_extension(asked, second)
+    assert refused.value.code == "extension_decided"
+    assert (deadline.due_on, deadline.extended) == (date(2026, 11, 23), False)
+
+
 def test_the_dashboard_lists_what_waits_for_the_lead(client, login_as):
     report, deadline = clock_of()
     complaint, _ = file_report(OWN, kind="complaint")

@@ -10,7 +10,7 @@ report moved on) is closed by the system, so nothing waits for a decision that n
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text, select
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Role, User
@@ -147,11 +147,21 @@ def _check_decider(request, lead):
 
 
 def _close(request, outcome, lead, reason):
-    request.outcome = outcome.value
-    request.pending_deadline_id = None
-    request.decided_by_id = lead.id if lead is not None else None
-    request.decided_at = utcnow()
-    request.decision_reason = reason
+    """Decide the request if it is still pending in the database: of two leads deciding at once,
+    the second waits for the first's row lock, then finds it decided (on SQLite writes queue)."""
+    closed = db.session.execute(
+        update(ExtensionRequest)
+        .where(ExtensionRequest.id == request.id, ExtensionRequest.outcome == ExtensionOutcome.PENDING.value)
+        .values(
+            outcome=outcome.value,
+            pending_deadline_id=None,
+            decided_by_id=lead.id if lead is not None else None,
+            decided_at=utcnow(),
+            decision_reason=reason,
+        )
+    )
+    if closed.rowcount != 1:
+        raise ReportError("extension_decided")
 
 
 def approve_extension(request, lead):
