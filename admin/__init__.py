@@ -14,6 +14,7 @@ from admin import (  # noqa: E402,F401
     case_conversation,
     dashboard,
     deadlines,
+    extensions,
     outbox,
     queue,
     receipt_key,

@@ -40,6 +40,11 @@ RULES = {
     "admin.proposals": CASE_READERS,
     "admin.approve": frozenset({Role.LEAD}),  # and lead of the proposal's department
     "admin.refuse": frozenset({Role.LEAD}),
+    # Deadline extensions: staff of the department ask; a lead of the report's department (not
+    # the requester) decides, checked by the view and the domain (other leads get 404).
+    "admin.ask_extension": Action.ADD_NOTE,
+    "admin.approve_extension": frozenset({Role.LEAD}),
+    "admin.refuse_extension": frozenset({Role.LEAD}),
     # Two-step sign-in and the user's own account.
     "admin.second_factor": SIGNED_IN,
     "admin.enrol_totp": SIGNED_IN,

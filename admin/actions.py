@@ -5,24 +5,23 @@ scope) → authorise (refusal page) → read the form → call the domain → co
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from admin import bp
 from admin.access import report_or_404
 from admin.action_forms import MOVE_LABELS, is_routed, read_department, read_move
 from admin.action_panel import panel_for  # noqa: F401  (registers the template global)
-from portal.accounts.permissions import Action, can, scoped_reports
+from portal.accounts.permissions import Action, can
 from portal.audit.chain import Actor
 from portal.extensions import db
 from portal.reports.clues import link_same_clue, may_link
 from portal.reports.errors import ReportError
-from portal.reports.models import Report
 from portal.reports.operations import transition_report
 from portal.reports.proposals import (
     Proposal,
     ProposalStatus,
     approve_proposal,
     is_department_lead,
+    pending_proposals,
     propose_move,
     refuse_proposal,
 )
@@ -160,11 +159,10 @@ def refuse(proposal_id):
 @bp.get("/proposals")
 def proposals():
     """What waits for a decision in the reports this user can see."""
-    visible = scoped_reports(_user()).with_only_columns(Report.id)
-    query = select(Proposal).where(Proposal.pending_report_id.in_(visible)).order_by(Proposal.proposed_at)
-    pending = db.session.scalars(query).all()
     return render_template(
-        "admin/proposals.html", proposals=pending, move_label=lambda t: MOVE_LABELS[State(t)]
+        "admin/proposals.html",
+        proposals=pending_proposals(_user()),
+        move_label=lambda t: MOVE_LABELS[State(t)],
     )
 
 

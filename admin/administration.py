@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from admin import bp
 from admin.administration_forms import (
@@ -105,13 +106,13 @@ def _choices(form):
     categories = admin_ops.categories_in_order()
     regions = db.session.scalars(select(Region).order_by(Region.code)).all()
     departments = db.session.scalars(select(Department).where(Department.active).order_by(Department.code))
-    form.category.choices = [(c.id, f"{c.name} ({c.code})") for c in categories]
-    form.region.choices = [(ANY, _("Any region"))] + [
-        (r.id, "\u3000" * (r.level - 1) + r.name) for r in regions
+    form.category.choices = [SelectChoice(c.id, f"{c.name} ({c.code})") for c in categories]
+    form.region.choices = [SelectChoice(ANY, _("Any region"))] + [
+        SelectChoice(r.id, "\u3000" * (r.level - 1) + r.name) for r in regions
     ]
     if not isinstance(form, PreviewForm):
-        form.category.choices.insert(0, (ANY, _("Any category")))
-        form.department.choices = [(0, "")] + [(d.id, d.name) for d in departments]
+        form.category.choices.insert(0, SelectChoice(ANY, _("Any category")))
+        form.department.choices = [SelectChoice(0, "")] + [SelectChoice(d.id, d.name) for d in departments]
     return form
 
 

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.validators import single_line, strip
@@ -26,7 +27,12 @@ class CategoryForm(FlaskForm):
     name_zh = _name(_l("Name (Chinese)"))
     name_en = _name(_l("Name (English)"))
     group = SelectField(
-        _l("Group"), choices=[("food", _l("Food")), ("drug", _l("Drugs")), ("quality", _l("Quality"))]
+        _l("Group"),
+        choices=[
+            SelectChoice("food", _l("Food")),
+            SelectChoice("drug", _l("Drugs")),
+            SelectChoice("quality", _l("Quality")),
+        ],
     )
     active = BooleanField(_l("Shown on the report form"))
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from admin import bp
 from admin.administration_forms import ConfirmForm, NewUserForm, PasswordForm
@@ -28,9 +29,11 @@ ROLE_TEXT = {
 
 def _new_user_form():
     form = NewUserForm()
-    form.role.choices = [(role.value, text) for role, text in ROLE_TEXT.items()]
+    form.role.choices = [SelectChoice(role.value, text) for role, text in ROLE_TEXT.items()]
     departments = db.session.scalars(select(Department).where(Department.active).order_by(Department.code))
-    form.department.choices = [(0, _("No department"))] + [(d.id, d.name) for d in departments]
+    form.department.choices = [SelectChoice(0, _("No department"))] + [
+        SelectChoice(d.id, d.name) for d in departments
+    ]
     return form
 
 

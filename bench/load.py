@@ -91,17 +91,7 @@ def file_known(count):
             category=category,
             region=region,
             business_name=f"查询用商户 {n}",
-            business_address=None,
-            business_licence=None,
             description="后厨卫生很差，员工不戴口罩直接处理熟食。",
-            occurred_on=None,
-            anonymous=True,
-            reporter_name=None,
-            reporter_phone=None,
-            reporter_id_number=None,
-            contact_email=None,
-            wants_reward=False,
-            language="zh_CN",
         )
         receipt = submit_report(data, [], issue_submission_token(new_form_binding()))
         db.session.commit()

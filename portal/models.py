@@ -3,6 +3,7 @@
 from portal.accounts.models import RecoveryCode, SignInThrottle, User  # noqa: F401
 from portal.audit.models import AuditChainHead, AuditEvent  # noqa: F401
 from portal.casework.models import Note  # noqa: F401
+from portal.deadlines.extensions import ExtensionRequest  # noqa: F401
 from portal.deadlines.models import CalendarDay, DeadlinePolicy, ReportDeadline  # noqa: F401
 from portal.directory.models import Category, Department, Region, RoutingRule  # noqa: F401
 from portal.evidence.models import Evidence  # noqa: F401

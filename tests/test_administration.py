@@ -11,7 +11,7 @@ from portal.directory.routing import route
 from portal.extensions import db
 from portal.reports.models import Assignment
 from tests.casework import file_report
-from tests.conftest import lookup, make_user
+from tests.conftest import lookup, make_user, sign_in_through_forms
 
 
 @pytest.fixture
@@ -188,6 +188,15 @@ def test_deactivating_a_user_ends_their_sign_in(admin, app):
     other.post("/admin/login", data={"username": "li.si", "password": "correct horse battery"})
     assert other.get("/admin/queue").status_code == 200
     assert admin.post(f"/admin/administration/users/{user.id}/deactivate").status_code == 302
+    assert other.get("/admin/queue").status_code == 302
+
+
+def test_resetting_a_users_totp_ends_their_sign_in(admin, app):
+    user = make_user("lead.w", Role.LEAD, "market")
+    other = app.test_client()
+    sign_in_through_forms(other, user)  # enrols TOTP and passes it
+    assert other.get("/admin/queue").status_code == 200
+    assert admin.post(f"/admin/administration/users/{user.id}/totp").status_code == 302
     assert other.get("/admin/queue").status_code == 302
 
 

@@ -61,6 +61,28 @@ def _dead_letter(report):
     row.state = "dead"
     db.session.commit()
     return row
+def _pending_extension(tip):
+    """A staff request to extend the tip-off's running clock, and the clock of `report` to ask on."""
+    from sqlalchemy import select
+
+    from portal.deadlines.extensions import request_extension
+    from portal.deadlines.models import ReportDeadline
+    from portal.extensions import db
+    from tests.conftest import make_user
+
+    deadline = db.session.scalars(select(ReportDeadline).where(ReportDeadline.report_id == tip.id)).one()
+    request = request_extension(deadline, make_user("matrix.requester", Role.STAFF, OWN), "等待检测报告")
+    db.session.commit()
+    return request
+
+
+def _running_clock(report):
+    from sqlalchemy import select
+
+    from portal.deadlines.models import ReportDeadline
+    from portal.extensions import db
+
+    return db.session.scalars(select(ReportDeadline.id).where(ReportDeadline.report_id == report.id)).one()
 
 
 # Pages of the sign-in flow send a user who is already through them on (302) instead of 200.
@@ -92,6 +114,8 @@ def admin_routes(app):
         "other_number": other.number,
         "proposal_id": _pending_decline(complaint).id,
         "outbox_id": _dead_letter(report).id,
+        "deadline_id": _running_clock(report),
+        "request_id": _pending_extension(other).id,
         **_administration_values(),
     }
     routes = []
@@ -117,7 +141,8 @@ def _workers_only(role, place):
 
 
 def _own_lead_only(role, place):
-    """Deciding a proposal: a lead of the report's department; other leads do not see it (404)."""
+    """Deciding a proposal or an extension: a lead of the report's department; other leads do
+    not see it (404)."""
     if role != Role.LEAD:
         return 403
     return True if place == "own" else 404
@@ -129,6 +154,8 @@ REFINED = {
     "admin.same_clue": _workers_only,
     "admin.approve": _own_lead_only,
     "admin.refuse": _own_lead_only,
+    "admin.approve_extension": _own_lead_only,
+    "admin.refuse_extension": _own_lead_only,
 }
 
 

@@ -172,3 +172,41 @@ def test_dashboard_links_into_the_queue_and_shows_a_lead_the_teams_load(client, 
     assert 'href="/admin/queue?kind=tip&amp;state=submitted"' in html
     assert '<tr data-user="li.staff"><td>li.staff</td><td class="text-end">1</td>' in html
     assert 'Not assigned yet</a></td><td class="text-end">1</td>' in html
+
+
+def _timeline(html):
+    """[(class, who, text, detail)] of the case page's timeline entries."""
+    import re
+
+    part = html[html.index('id="case-timeline"') :]
+    part = part[: part.index("</ol>")]
+    entries = []
+    for kind, body in re.findall(r'<li class="[^"]*timeline-(\w+)">(.*?)</li>', part, re.S):
+        lines = [
+            re.sub(r"<[^>]+>", "", line).strip() for line in re.findall(r"<div[^>]*>(.*?)</div>", body, re.S)
+        ]
+        who = lines[0].split(" · ", 1)[1] if " · " in lines[0] else ""
+        entries.append((kind, who, lines[1], lines[2] if len(lines) > 2 else ""))
+    return entries
+
+
+def test_timeline_names_the_citizen_in_words_and_the_routing_rule_by_what_it_covers(client, login_as):
+    from portal.directory.models import Category
+    from tests.conftest import lookup
+
+    complaint, _ = file_report(OWN, kind="complaint")
+    tip, _ = file_report(OWN)
+    catering = lookup(Category, "food.catering").name_en
+    login_as(Role.STAFF, OWN)
+    html = page(client, complaint.number)
+    state, routing = _timeline(html)
+    assert state[:2] == ("state", "Complainant")
+    # food.catering in 330105 goes to the city bureau by the rule "food-catering" (any region).
+    assert routing == (
+        "routing",
+        "",
+        f"Routed to {complaint.department.name_en}",
+        f"Routing rule: {catering} · Any region",
+    )
+    assert "food-catering" not in html and "· reporter<" not in html
+    assert _timeline(page(client, tip.number))[0][:2] == ("state", "Tip-off reporter")

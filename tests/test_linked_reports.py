@@ -141,6 +141,26 @@ def test_staff_open_a_tip_off_from_a_complaint_that_the_complainants_key_opens_t
     assert again.value.code == "already_linked"
 
 
+def test_intake_from_report_reads_back_what_the_submission_stored_without_identity():
+    from dataclasses import fields
+    from datetime import date
+
+    from portal.reports.operations import IntakeData, intake_from_report
+
+    sent = make_intake(
+        kind="complaint", occurred_on=date(2026, 11, 1), platform="美团外卖", order_number="2026110112345"
+    )
+    report = submit_report(sent, [], new_submission_token()).report
+    db.session.commit()
+    back = intake_from_report(report)
+    identity = {"reporter_name", "reporter_phone", "reporter_id_number", "contact_email", "reporter_address"}
+    for field in fields(IntakeData):
+        if field.name in identity | {"also_tip"}:
+            assert getattr(back, field.name) in (None, False), field.name
+        else:
+            assert getattr(back, field.name) == getattr(sent, field.name), field.name
+
+
 def test_also_tip_on_a_tip_off_is_refused_next_to_the_box(client):
     from tests.test_intake import errors_next_to
 

@@ -18,12 +18,14 @@ from sqlalchemy import create_engine, inspect, make_url, text
 from sqlalchemy.exc import IntegrityError
 
 from portal import create_app
+from portal.deadlines.extensions import ExtensionOutcome
 from portal.extensions import db
 from portal.messages.models import Direction
 from portal.notify.models import NotificationKind, OutboxState
 from portal.reports.operations import submit_report
 from portal.reports.receipts import new_submission_token
 from portal.reports.states import DeclineGround, Kind, MediationEndGround, State
+from portal.sessions.models import EndReason
 from tests.conftest import ON_POSTGRES, _config, make_intake, make_user
 
 # SQLite cannot reflect expression indexes; its extras (sqlite_master) compare them instead.
@@ -173,6 +175,8 @@ STRING_ENUM_COLUMNS = {
     ("messages", "direction"): Direction,
     ("outbox", "state"): OutboxState,
     ("outbox", "kind"): NotificationKind,
+    ("extension_requests", "outcome"): ExtensionOutcome,
+    ("web_sessions", "end_reason"): EndReason,
 }
 
 

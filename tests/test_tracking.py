@@ -14,7 +14,16 @@ from portal.audit.models import AuditEvent
 from portal.extensions import db
 from portal.reports.models import Report
 from portal.reports.operations import transition_report
-from tests.conftest import _config, fake_exe, intake_form, jpeg_with_gps, make_user, receipt_in, redis_url
+from tests.conftest import (
+    _config,
+    fake_exe,
+    intake_form,
+    jpeg_with_gps,
+    make_user,
+    png_bytes,
+    receipt_in,
+    redis_url,
+)
 
 
 def file_report(client):
@@ -92,6 +101,54 @@ def test_refused_file_in_supplement_keeps_the_text(client):
     assert response.status_code == 422
     assert "很长的补充说明" in response.get_data(as_text=True)
     assert db.session.scalar(select(Report)).supplements == []
+
+
+def test_failure_to_store_a_supplement_file_saves_nothing_and_keeps_the_form(app, client, monkeypatch):
+    """Fault injection: the file cannot be put in the store (disk full). We run as root, so a
+    chmod cannot make a real fault; the storage's placing function is replaced to raise."""
+    from pathlib import Path
+
+    from portal.evidence import storage
+    from portal.evidence.models import Evidence
+    from portal.reports.models import Supplement
+
+    def files_under(folder):
+        root = Path(app.config["EVIDENCE_DIR"]) / folder
+        return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+    number, key = file_report(client)
+    open_report(client, number, key)
+
+    def disk_full(source, target):
+        raise OSError(28, "No space left on device", str(target))
+
+    monkeypatch.setattr(storage, "_place", disk_full)
+    text = "补充：老板承认用了过期原料。"
+    response = client.post(
+        "/track/status",
+        data={"body": text, "evidence": [(io.BytesIO(png_bytes()), "进货单.png")]},
+        content_type="multipart/form-data",
+        query_string={"lang": "en"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "Your files could not be saved just now" in page
+    assert text in page and "进货单.png" in page
+    assert db.session.scalar(select(Report)).supplements == []
+    assert (
+        db.session.scalars(select(Evidence)).all() == []
+        and db.session.scalars(select(Supplement)).all() == []
+    )
+    assert files_under("store") == [] and len(files_under("staging")) == 1
+
+    monkeypatch.undo()
+    staged = re.search(r'name="staged_evidence" type="hidden" value="([^"]+)"', page).group(1)
+    again = client.post("/track/status", data={"body": text, "staged_evidence": staged})
+    assert again.status_code == 302
+    report = db.session.scalar(select(Report))
+    assert [s.body for s in report.supplements] == [text]
+    assert [e.original_name for e in report.evidence] == ["进货单.png"]
+    assert files_under("staging") == [] and len(files_under("store")) == 1
 
 
 def test_closed_report_takes_no_more_information(client):

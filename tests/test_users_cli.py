@@ -99,6 +99,17 @@ def test_reset_totp_sends_the_next_sign_in_to_enrolment(runner, client):
     assert cli_events("user.totp_reset") == [("system", "cli")]
 
 
+def test_reset_totp_ends_the_users_live_sessions(runner, client, login_as):
+    """A reset follows a lost phone: a session that passed the old second factor stops working."""
+    name = login_as(Role.LEAD, "market")  # signed in with password and TOTP
+    assert client.get("/admin/queue").status_code == 200
+    assert run(runner, "reset-totp", name).exit_code == 0
+    response = client.get("/admin/queue")
+    assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
+    assert db.session.scalar(select(WebSession.end_reason)) == "totp_reset"
+    assert cli_events("user.session_ended") == [("system", "cli")]
+
+
 def test_unknown_users_are_named_in_the_error(runner):
     for command in (["deactivate"], ["reset-password", "--password", "long enough password"], ["reset-totp"]):
         result = run(runner, command[0], "ghost", *command[1:])

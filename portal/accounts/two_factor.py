@@ -10,6 +10,8 @@ from portal.accounts.passwords import AccountError
 from portal.audit.chain import Actor, record_event
 from portal.clock import utcnow
 from portal.extensions import db
+from portal.sessions.models import EndReason
+from portal.sessions.operations import end_user_sessions
 
 
 def second_factor_pending(user, record):
@@ -64,11 +66,14 @@ def enrol_with_secret(user, secret, actor):
 
 
 def reset_totp(user, actor):
-    """Forget the secret and the recovery codes; the next sign-in enrols afresh."""
+    """Forget the secret and the recovery codes; the next sign-in enrols afresh. Every live
+    session ends too: a reset follows a lost or stolen phone, and a session that passed the old
+    second factor must not outlive it (as deactivation and a new password do)."""
     had = user.totp_enrolled
     user.totp_secret = user.totp_confirmed_at = user.totp_last_counter = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     record_event("user.totp_reset", user, actor, {"was_enrolled": had})
+    end_user_sessions(user, EndReason.TOTP_RESET, actor)
 
 
 def recovery_codes_left(user):

@@ -11,31 +11,58 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.casework.models import Note
+from portal.deadlines.extensions import ExtensionOutcome, extension_requests
+from portal.deadlines.policies import policy_text
 from portal.extensions import db
 from portal.messages.models import Direction, Message
+from portal.reports.states import Kind
 from portal.reports.timeline import change_text
 
 
 @dataclass(frozen=True)
 class CaseEntry:
     at: datetime
-    kind: str  # state, routing, assignee, note, supplement, message-to_reporter, message-from_reporter
+    # state, routing, assignee, extension, note, supplement, message-to_reporter, message-from_reporter
+    kind: str
     text: str
     actor: str = ""
     detail: str = ""
 
 
+# Who acted, in words staff read: the citizen is never named (their identity is masked) and the
+# audit label "reporter" is a code, not a word. Staff actors keep their "role:username" label.
+CITIZEN_TEXT = {Kind.COMPLAINT: _l("Complainant"), Kind.TIP: _l("Tip-off reporter")}
+SYSTEM_TEXT = _l("System")
+
+
+def actor_text(kind, actor_kind, label):
+    if actor_kind == "citizen":
+        return str(CITIZEN_TEXT[Kind(kind)])
+    if actor_kind == "system":
+        return str(SYSTEM_TEXT)
+    return label
+
+
+def rule_text(rule):
+    """The routing rule that decided, by what it covers (its code is an administrator's key)."""
+    if rule is None:
+        return ""
+    category = rule.category.name if rule.category else _l("Any category")
+    region = rule.region.name if rule.region else _l("Any region")
+    return str(_l("Routing rule: %(category)s · %(region)s", category=category, region=region))
+
+
 def _state_entries(report):
     for change in report.state_changes:
         detail = " · ".join(filter(None, (change.ground, change.reason)))
-        yield CaseEntry(change.at, "state", str(change_text(report.kind, change)), change.actor_label, detail)
+        actor = actor_text(report.kind, change.actor_kind, change.actor_label)
+        yield CaseEntry(change.at, "state", str(change_text(report.kind, change)), actor, detail)
 
 
 def _routing_entries(report):
     for assignment in report.assignments:
-        rule = assignment.rule.code if assignment.rule else ""
         text = _l("Routed to %(department)s", department=assignment.department.name)
-        yield CaseEntry(assignment.assigned_at, "routing", str(text), detail=rule)
+        yield CaseEntry(assignment.assigned_at, "routing", str(text), detail=rule_text(assignment.rule))
 
 
 def _assignee_entries(report):
@@ -53,6 +80,27 @@ def _assignee_entries(report):
         to = event.data.get("to")
         text = _l("Assigned to %(name)s", name=to) if to else _l("Assignment removed")
         yield CaseEntry(event.created_at, "assignee", str(text), event.actor_label)
+
+
+def _extension_entries(report):
+    """Extension requests and their decisions (the rows; their audit events prove them)."""
+    for request in extension_requests(report):
+        clock = policy_text(request.deadline.policy_code)
+        text = _l("Extension requested: %(clock)s", clock=clock)
+        yield CaseEntry(
+            request.requested_at, "extension", str(text), request.requested_by.display_name, request.reason
+        )
+        if request.decided_at is None:
+            continue
+        if request.outcome == ExtensionOutcome.APPROVED:
+            text = _l("Extension approved: %(clock)s", clock=clock)
+        elif request.decided_by is None:
+            text = _l("Extension request closed: the deadline stopped running")
+        else:
+            text = _l("Extension refused: %(clock)s", clock=clock)
+        who = request.decided_by.display_name if request.decided_by else str(SYSTEM_TEXT)
+        detail = request.decision_reason if request.decided_by else ""
+        yield CaseEntry(request.decided_at, "extension", str(text), who, detail or "")
 
 
 def _note_entries(report):
@@ -110,6 +158,7 @@ def case_timeline(report):
         *_state_entries(report),
         *_routing_entries(report),
         *_assignee_entries(report),
+        *_extension_entries(report),
         *_note_entries(report),
         *_supplement_entries(report),
         *_message_entries(report),

@@ -97,7 +97,11 @@ def _start(report, policy, starts_on, calendar, met_at=None):
 
 
 def _end(deadline, status, at):
+    """Stop a clock (met or lapsed); an extension still asked for it has nothing left to extend."""
+    from portal.deadlines.extensions import close_pending_extension  # it imports this module
+
     deadline.status, deadline.met_at = status, at
+    close_pending_extension(deadline)
 
 
 def _facts(deadline):

@@ -5,6 +5,7 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from portal.audit.chain import record_event
@@ -26,6 +27,22 @@ TERMS = (
     "lapses",
     "source",
 )
+
+# What each clock waits for, in words staff read (the case page); an unknown code shows as is.
+POLICY_TEXT = {
+    "complaint.accept": _l("Decide whether to accept the complaint"),
+    "complaint.mediation": _l("Mediate the complaint"),
+    "complaint.mediation_ended_notice": _l("Tell both sides the mediation ended"),
+    "complaint.return_approval": _l("A lead decides the proposed return"),
+    "tip.case_decision": _l("Check the tip-off and decide whether to open a case"),
+    "tip.decision_notice": _l("Tell the reporter whether a case was opened"),
+    "tip.case_conclusion": _l("Conclude the case"),
+    "tip.return_approval": _l("A lead decides the proposed return"),
+}
+
+
+def policy_text(code):
+    return str(POLICY_TEXT.get(code, code))
 
 
 def _terms(item):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.audit.chain import SYSTEM, record_event
 from portal.clock import local_today, utcnow
 from portal.deadlines.calendar import Calendar
-from portal.deadlines.clocks import _facts, due_date, status_on
+from portal.deadlines.clocks import _end, _facts, due_date, status_on
 from portal.deadlines.models import RUNNING, ReportDeadline
 from portal.evidence.storage import purge_stale_staging
 from portal.extensions import db
@@ -56,7 +56,7 @@ def _update(deadline, today, calendar):
             changes.append("recounted")
     status = status_on(deadline, today, calendar)
     if status == "overdue" and _lapses(deadline):
-        deadline.status, deadline.met_at = "lapsed", utcnow()
+        _end(deadline, "lapsed", utcnow())
         return [*changes, "lapsed"]
     if status != deadline.status:
         deadline.status = status

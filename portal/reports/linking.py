@@ -6,12 +6,19 @@ both ways (reports.linked_report_id) and is audited on both reports.
 """
 
 import hmac
+from dataclasses import replace
 
 from portal.audit.chain import record_event
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.reports.numbering import next_number
-from portal.reports.operations import IntakeData, ReportError, build_report, local_year, record_submitted
+from portal.reports.operations import (
+    ReportError,
+    build_report,
+    intake_from_report,
+    local_year,
+    record_submitted,
+)
 from portal.reports.receipts import hash_submission_token, new_submission_token
 from portal.reports.states import Kind
 
@@ -50,24 +57,15 @@ def open_linked_tip(complaint, actor, description):
     if not description:
         raise ReportError("description_required")
     now = utcnow()
-    data = IntakeData(
+    # A tip-off about the complaint's business: the same facts but the staff's description, and
+    # no reward asked (the complainant never asked for one) and no demand (tips have none).
+    data = replace(
+        intake_from_report(complaint),
         kind=Kind.TIP.value,
-        category=complaint.category,
-        region=complaint.region,
-        business_name=complaint.business_name,
-        business_address=complaint.business_address,
-        business_licence=complaint.business_licence,
         description=description,
-        occurred_on=complaint.occurred_on,
-        anonymous=complaint.anonymous,
-        reporter_name=None,
-        reporter_phone=None,
-        reporter_id_number=None,
-        contact_email=None,
         wants_reward=False,
-        language=complaint.language,
-        platform=complaint.platform,
-        order_number=complaint.order_number,
+        demand=None,
+        demand_amount=None,
     )
     tip = build_report(data, Kind.TIP, complaint.primary_reporter, [], now)
     tip.receipt_key_id, tip.access_key_hash = complaint.receipt_key_id, complaint.access_key_hash

@@ -39,23 +39,26 @@ from portal.security import receipt_keys
 from portal.validators import licence_kind
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class IntakeData:
+    """What a submission says, as build_report() reads it. The defaults are an anonymous
+    tip-off's: no address, licence, date or identity, no reward, in Chinese."""
+
     kind: str
     category: object
     region: object
     business_name: str
-    business_address: str | None
-    business_licence: str | None
     description: str
-    occurred_on: date | None
-    anonymous: bool
-    reporter_name: str | None
-    reporter_phone: str | None
-    reporter_id_number: str | None
-    contact_email: str | None
-    wants_reward: bool
-    language: str
+    business_address: str | None = None
+    business_licence: str | None = None
+    occurred_on: date | None = None
+    anonymous: bool = True
+    reporter_name: str | None = None
+    reporter_phone: str | None = None
+    reporter_id_number: str | None = None
+    contact_email: str | None = None
+    wants_reward: bool = False
+    language: str = "zh_CN"
     # Complaints (Art. 9): postal address, demand and amount; online orders: platform, order.
     reporter_address: str | None = None
     demand: str | None = None
@@ -240,6 +243,29 @@ def build_report(data, kind, reporter, staged_files, now):
     attach_evidence(report, staged_files, now)
     record_change(report, None, State.SUBMITTED, CITIZEN, now, department=decision.department)
     return report
+
+
+def intake_from_report(report):
+    """The IntakeData that build_report() would turn into this report's own fields (the business,
+    the facts, a complaint's demand, the order, the language). No identity: a report made from it
+    shares the reporter row (build_report's `reporter`), it never copies it."""
+    return IntakeData(
+        kind=report.kind,
+        category=report.category,
+        region=report.region,
+        business_name=report.business_name,
+        business_address=report.business_address,
+        business_licence=report.business_licence,
+        description=report.description,
+        occurred_on=report.occurred_on,
+        anonymous=report.anonymous,
+        wants_reward=report.wants_reward,
+        language=report.language,
+        demand=report.demand,
+        demand_amount=report.demand_amount,
+        platform=report.platform,
+        order_number=report.order_number,
+    )
 
 
 def record_submitted(report):

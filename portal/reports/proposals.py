@@ -8,7 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Role, User
-from portal.accounts.permissions import Action, can
+from portal.accounts.permissions import Action, can, scoped_reports
 from portal.audit.chain import Actor, record_event
 from portal.clock import utcnow
 from portal.deadlines.clocks import meet_clock, open_clock
@@ -72,6 +72,13 @@ def is_department_lead(user, report):
 
 def pending_proposal(report):
     return db.session.scalar(select(Proposal).where(Proposal.pending_report_id == report.id))
+
+
+def pending_proposals(user):
+    """Proposals waiting for a lead in the reports this user sees, oldest first."""
+    visible = scoped_reports(user).with_only_columns(Report.id)
+    query = select(Proposal).where(Proposal.pending_report_id.in_(visible)).order_by(Proposal.proposed_at)
+    return db.session.scalars(query).all()
 
 
 def _stored(recorded):

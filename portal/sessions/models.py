@@ -23,6 +23,7 @@ class EndReason(enum.StrEnum):
     EXPIRED = "expired"  # the absolute lifetime ran out
     DEACTIVATED = "deactivated"
     PASSWORD_CHANGED = "password_changed"
+    TOTP_RESET = "totp_reset"  # the second factor was reset (a lost phone): sign in again
     REPLACED = "replaced"  # the browser opened another report
 
 

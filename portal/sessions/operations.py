@@ -28,6 +28,7 @@ END_ACTIONS = {
     EndReason.EXPIRED: "user.session_expired",
     EndReason.DEACTIVATED: "user.session_ended",
     EndReason.PASSWORD_CHANGED: "user.session_ended",
+    EndReason.TOTP_RESET: "user.session_ended",
 }
 
 
@@ -105,7 +106,7 @@ def end_session(record, reason, actor):
 
 
 def end_user_sessions(user, reason, actor):
-    """End every live session of a staff member at once (deactivation, password change)."""
+    """End every live session of a staff member at once (deactivation, new password, TOTP reset)."""
     live = db.session.scalars(
         select(WebSession).where(
             WebSession.kind == SessionKind.STAFF, WebSession.user_id == user.id, WebSession.ended_at.is_(None)

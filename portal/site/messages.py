@@ -122,6 +122,15 @@ def deadline_error_texts():
             "This deadline cannot be extended: it was extended already or its policy allows no extension."
         ),
         "deadline_not_running": _("This deadline is no longer running."),
+        "extension_not_yours": _("Only staff of the report's department may ask for an extension."),
+        "extension_reason_required": _("Give the reason for the extension; the lead reads it."),
+        "extension_pending": _(
+            "An extension of this deadline is already waiting for a lead. Wait for the decision on it."
+        ),
+        "extension_decided": _("This request has already been decided. Reload the report."),
+        "extension_lead_only": _("Only a lead of the report's department decides extensions."),
+        "own_extension": _("You cannot decide your own request: another lead of the department must."),
+        "refusal_reason_required": _("Give the reason for refusing; the requester reads it."),
     }
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit.chain import PENDING as PENDING_AUDIT_EVENTS
-from portal.evidence.storage import discard_on_failure
+from portal.evidence.storage import EvidenceNotStored, discard_on_failure
 from portal.extensions import db, limiter
 from portal.reports.linking import shares_receipt
 from portal.reports.models import Report
@@ -91,26 +91,32 @@ def status():
         flash(_("Enter your report number and access key to continue."), "info")
         return redirect(url_for("site.track"))
     form = SupplementForm()
-    staged, file_errors, limited = [], [], None
+    staged, file_errors, limited, refused = [], [], None, None
     if request.method == "POST":
         limited = post_limit_text("SUPPLEMENT_LIMIT")
         # Files are staged even when the text is refused, so the citizen need not choose them again.
         staged, file_errors = (keep_evidence(form), []) if limited else collect_evidence(form)
         if not limited and form.validate_on_submit() and not file_errors:
             try:
-                with discard_on_failure(staged):
+                # Refusals keep the files (the form is shown again, as on intake); a crash discards them.
+                with discard_on_failure(staged, keep_on=(ReportError, EvidenceNotStored)):
                     add_supplement(report, (form.body.data or "").strip(), staged)
                     db.session.commit()
                 flash(_("Thank you. Your information was added to the report."), "success")
                 return redirect(url_for("site.status"))
             except ReportError as exc:
-                db.session.rollback()
-                staged = keep_staged(form, staged)
-                file_errors.append(report_error_text(exc.code))
-    return render_status(report, form, staged, file_errors, limited)
+                refused = exc.code
+            except EvidenceNotStored:  # the store failed: nothing was saved, send it again later
+                refused = "evidence_not_stored"
+            db.session.rollback()
+            staged = keep_staged(form, staged)
+            file_errors.append(report_error_text(refused))
+    # As on intake: a failed store is the service's fault (503), not the citizen's.
+    failed = 503 if refused == "evidence_not_stored" else None
+    return render_status(report, form, staged, file_errors, limited, status=failed)
 
 
-def render_status(report, form, staged=(), file_errors=(), limited=None, conversation=None):
+def render_status(report, form, staged=(), file_errors=(), limited=None, conversation=None, status=None):
     """The status page; `conversation` carries a refused answer back into its own form."""
     html = render_template(
         "site/status.html",
@@ -128,7 +134,7 @@ def render_status(report, form, staged=(), file_errors=(), limited=None, convers
         **evidence_limits(),
         **(conversation or conversation_page(report)),
     )
-    return no_store(html, 429 if limited else (422 if request.method == "POST" else 200))
+    return no_store(html, status or (429 if limited else (422 if request.method == "POST" else 200)))
 
 
 def _switchable(report):
