@@ -187,7 +187,7 @@ def test_anonymous_tip_off_with_photo_then_follow_up(app, live_server, browser_p
     assert entries.count() == 1
     assert _zh(app, RECEIVED[Kind.TIP]) in entries.first.inner_text()
     assert page.locator("#evidence-list > li").all_inner_texts() == [PHOTO_NAME]
-    details = page.locator("dl").inner_text()
+    details = page.locator("#report-facts").inner_text()
     assert "餐饮服务" in details and BUSINESS in details
     _assert_chinese_renders(page, "#evidence-list > li", "现场照片餐饮")
     _assert_fits_phone(page)
