@@ -44,6 +44,7 @@ def seed_demo(count):
         DemoRefused,
         ensure_demo_users,
         load_demo_conversation,
+        load_demo_ratings,
         load_demo_reports,
     )
     from portal.reports.receipts import format_key
@@ -55,6 +56,8 @@ def seed_demo(count):
     reports = load_demo_reports(count)
     conversation = load_demo_conversation()
     db.session.commit()
+    ratings = load_demo_ratings()
+    db.session.commit()
     reports += 1 if conversation else 0
     click.echo(f"demo data: {users} new staff accounts (password {DEMO_PASSWORD!r}), {reports} new reports")
     if conversation:
@@ -63,6 +66,7 @@ def seed_demo(count):
             f"demo conversation: {conversation.report.number}, access key {key} (market.staff asked, "
             "the reporter answered; `flask outbox deliver --once` prints the mails)"
         )
+    click.echo(f"demo ratings: {ratings} (statistics refreshed, audit head published)")
     click.echo("leads, finance, auditor and admin also need a code: flask users totp-code USERNAME")
 
 
