@@ -33,6 +33,7 @@ seed: migrate
 # The outbox deliverer runs beside the server (without MAIL_SERVER it prints each mail here) and
 # stops with it.
 run: translations seed
+	scripts/ensure-echarts.sh
 	$(BIN)/flask outbox deliver --interval 5 & deliverer=$$!; trap 'kill $$deliverer 2>/dev/null' EXIT; \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
@@ -40,6 +41,7 @@ test: $(VENV)/.dev-installed translations
 	$(BIN)/ruff check portal admin tests bench
 	scripts/ensure-browser.sh
 	scripts/ensure-axe.sh
+	scripts/ensure-echarts.sh
 	-scripts/ensure-wrk.sh
 	-scripts/ensure-zbar.sh
 	$(BIN)/pytest -q tests

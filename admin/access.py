@@ -86,6 +86,10 @@ RULES = {
     "admin.claim_reward_in_person": Action.RECORD_PAYOUT,
     "admin.record_reward_payout": Action.RECORD_PAYOUT,
     "admin.reverse_reward_payout": Action.RECORD_PAYOUT,
+    # Satisfaction reviews: leads list their department's open reviews; closing one is guarded
+    # by the action on the report (a lead of the report's department).
+    "admin.reviews": frozenset({Role.LEAD}),
+    "admin.close_case_review": Action.REVIEW_SATISFACTION,
 }
 
 

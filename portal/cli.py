@@ -16,6 +16,7 @@ def init_cli(app):
     app.cli.add_command(users)
     app.cli.add_command(outbox)
     app.cli.add_command(rewards)
+    app.cli.add_command(stats)
 
 
 @click.group(help="Load reference and demo data.")
@@ -43,6 +44,7 @@ def seed_demo(count):
         DemoRefused,
         ensure_demo_users,
         load_demo_conversation,
+        load_demo_ratings,
         load_demo_reports,
     )
     from portal.reports.receipts import format_key
@@ -54,6 +56,8 @@ def seed_demo(count):
     reports = load_demo_reports(count)
     conversation = load_demo_conversation()
     db.session.commit()
+    ratings = load_demo_ratings()
+    db.session.commit()
     reports += 1 if conversation else 0
     click.echo(f"demo data: {users} new staff accounts (password {DEMO_PASSWORD!r}), {reports} new reports")
     if conversation:
@@ -62,6 +66,7 @@ def seed_demo(count):
             f"demo conversation: {conversation.report.number}, access key {key} (market.staff asked, "
             "the reporter answered; `flask outbox deliver --once` prints the mails)"
         )
+    click.echo(f"demo ratings: {ratings} (statistics refreshed, audit head published)")
     click.echo("leads, finance, auditor and admin also need a code: flask users totp-code USERNAME")
 
 
@@ -76,9 +81,25 @@ def audit():
     "Keep the printed head hash outside the database: a later head must descend from it.",
 )
 @click.option("--batch", default=1000, show_default=True, help="Events read per query.")
-def audit_verify(batch):
+@click.option(
+    "--against",
+    "against",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A published heads file (AUDIT_HEADS_FILE or a copy): every head in it must still be in the chain.",
+)
+def audit_verify(batch, against):
     from portal.audit.verify import verify_chain
 
+    if against:
+        from portal.audit.anchor import verify_against
+
+        anchored = verify_against(against)
+        if not anchored.ok:
+            raise click.ClickException(
+                f"audit chain BROKEN against {against}: {anchored.problem} "
+                f"({anchored.heads} published heads fine before it)"
+            )
+        click.echo(f"{anchored.heads} published heads found in the chain")
     result = verify_chain(batch=batch)
     if result.ok:
         click.echo(f"audit chain OK: {result.checked} events, head {result.head_hash}")
@@ -185,3 +206,35 @@ def outbox_deliver(once, interval):
             time.sleep(interval)
         except KeyboardInterrupt:
             return
+
+
+@audit.command(
+    "publish-head", help="Append today's chain head to AUDIT_HEADS_FILE (once a day; the sweep does it)."
+)
+def audit_publish_head():
+    from portal.audit.anchor import heads_file, publish_head
+
+    entry = publish_head()
+    if entry is None:
+        click.echo("today's head is already published")
+    else:
+        click.echo(f"published head {entry['head']} (length {entry['length']}) to {heads_file()}")
+
+
+@click.group(help="Public statistics.")
+def stats():
+    pass
+
+
+@stats.command(
+    "refresh",
+    help="Recount the statistics aggregate since the last refresh (the hourly sweep does it); "
+    "--full rebuilds it from all rows (after bulk loads or corrections).",
+)
+@click.option("--full", is_flag=True, help="Rebuild every day, not only those since the last refresh.")
+def stats_refresh(full):
+    from portal.statistics.refresh import refresh_statistics
+
+    days = refresh_statistics(full=full)
+    db.session.commit()
+    click.echo(f"statistics recounted: {days[0]} to {days[1]}" if days else "statistics: nothing to count")

@@ -118,6 +118,12 @@ def from_environment():
         # Years a reporter's personal information is kept after the report is closed (the
         # personal-information notice states it; PIPL Art. 17 asks for the retention period).
         "PERSONAL_DATA_RETENTION_YEARS": _env_int("PERSONAL_DATA_RETENTION_YEARS", 3),
+        # Days after its decision during which the reporter may rate the handling (satisfaction).
+        "SATISFACTION_DAYS": _env_int("SATISFACTION_DAYS", 30),
+        # Public statistics: a count below this is shown as "<N" and left out of derived shares.
+        "STATS_MIN_CELL": _env_int("STATS_MIN_CELL", 5),
+        # The audit chain's daily published heads: an append-only file outside the database.
+        "AUDIT_HEADS_FILE": os.environ.get("AUDIT_HEADS_FILE", str(INSTANCE / "audit-heads.jsonl")),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": LOCAL_TZ_NAME,

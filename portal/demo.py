@@ -341,3 +341,43 @@ def _reroute_one_returned():
     fso_staff = db.session.scalar(select(User).where(User.username == "fso.staff"))
     if report and agriculture and fso_staff:
         reroute_report(report, agriculture, Actor.for_user(fso_staff), "属于食用农产品，转农业农村局。")
+
+
+DEMO_RATING_COMMENTS = ("处理及时，谢谢", "还可以", "等了很久才有结果", "没有解决我的问题")
+
+
+def load_demo_ratings(seed=2026):
+    """Ratings of the decided demo reports (one of them asks for a lead's review), then the
+    statistics aggregate rebuilt and today's audit head published, so `make run` shows real
+    charts. Returns how many ratings were made (none if some exist)."""
+    from portal.audit.anchor import publish_head
+    from portal.satisfaction.models import SatisfactionRating
+    from portal.satisfaction.operations import decided_at, rate_report
+    from portal.statistics.refresh import refresh_statistics
+
+    _refuse_in_production()
+    made = 0
+    if not db.session.scalar(select(func.count()).select_from(SatisfactionRating)):
+        rng = random.Random(seed)
+        decided = [r for r in db.session.scalars(select(Report).order_by(Report.id)) if not r.is_open]
+        asked = False
+        for report in decided:
+            if report.state == "returned":
+                continue
+            score = rng.choice((5, 5, 4, 4, 4, 3, 2, 1))
+            review = score <= 2 and not asked
+            # Rated a few days after the decision, as a reporter would (never in the future).
+            moment = min(decided_at(report) + timedelta(days=rng.randint(0, 5), hours=2), utcnow())
+            with frozen_at(moment):
+                rate_report(
+                    report,
+                    score,
+                    rng.choice(DEMO_RATING_COMMENTS),
+                    ask_review=review,
+                    reason="没有联系我核实情况" if review else "",
+                )
+            asked = asked or review
+            made += 1
+    refresh_statistics(full=True)
+    publish_head()
+    return made

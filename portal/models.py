@@ -22,4 +22,6 @@ from portal.rewards.models import (  # noqa: F401
     RewardShare,
     RewardSignoff,
 )
+from portal.satisfaction.models import ReviewTask, SatisfactionRating  # noqa: F401
 from portal.sessions.models import WebSession  # noqa: F401
+from portal.statistics.models import StatsDaily, StatsDecisionDays, StatsRefresh  # noqa: F401

@@ -24,6 +24,7 @@ def _config(database_url, tmp_path):
         "SECRET_KEY": SECRET,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "EVIDENCE_DIR": str(tmp_path / "evidence"),
+        "AUDIT_HEADS_FILE": str(tmp_path / "audit-heads.jsonl"),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         # Cheapest argon2 parameters: hundreds of sign-ins; tests/test_sign_in.py checks the real cost.

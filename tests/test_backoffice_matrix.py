@@ -35,6 +35,8 @@ MAY = {
     # reward pages are covered in tests/test_reward_workflow.py).
     Action.SIGN_OFF_REWARD: set(),
     Action.RECORD_PAYOUT: set(),
+    # Closing a dissatisfied reporter's review: a lead of the report's department (issue 12).
+    Action.REVIEW_SATISFACTION: {(Role.LEAD, "own")},
 }
 
 

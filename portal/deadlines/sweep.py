@@ -1,12 +1,14 @@
 """The hourly sweep: flag due-soon and overdue clocks, recount provisional ones once their year
 is known, lapse what the policy lapses and unclaimed rewards, queue the leads' daily digests (once
-a day), purge stale staged uploads and old session records.
+a day), purge stale staged uploads and old session records, refresh the statistics aggregate and
+publish the audit chain's head once a day.
 A second run changes nothing and records nothing."""
 
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from portal.audit.anchor import publish_head
 from portal.audit.chain import SYSTEM, record_event
 from portal.clock import local_today, utcnow
 from portal.deadlines.calendar import Calendar
@@ -17,6 +19,7 @@ from portal.extensions import db
 from portal.notify.digests import queue_digests
 from portal.rewards.operations import lapse_unclaimed
 from portal.sessions.operations import purge_old_sessions
+from portal.statistics.refresh import refresh_statistics
 
 
 @dataclass
@@ -25,6 +28,8 @@ class SweepResult:
     purged_uploads: int = 0
     purged_sessions: int = 0
     digests: int = 0  # leads' daily digests queued in the outbox (once per lead and day)
+    stats_days: tuple | None = None  # (first, last) Beijing day the statistics recounted
+    head_published: dict | None = None  # the audit head appended to AUDIT_HEADS_FILE (once a day)
 
 
 def sweep_deadlines(actor=SYSTEM):
@@ -43,6 +48,10 @@ def sweep_deadlines(actor=SYSTEM):
     result.digests = queue_digests(actor=actor)
     result.purged_uploads = purge_stale_staging()
     result.purged_sessions = purge_old_sessions()
+    # The public statistics aggregate, incrementally (portal/statistics/refresh.py says why).
+    result.stats_days = refresh_statistics()
+    # The chain head published outside the database, once a day (portal/audit/anchor.py).
+    result.head_published = publish_head(today)
     return result
 
 

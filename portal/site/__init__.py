@@ -10,7 +10,10 @@ from portal.site import (  # noqa: E402,F401
     intake,
     legal_dates,
     places,
+    process,
     receipt_mail,
     reward_claim,
+    satisfaction,
+    statistics,
     tracking,
 )

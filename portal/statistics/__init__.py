@@ -1,0 +1,1 @@
+"""Public statistics: an aggregate table refreshed by the sweep, read by the public page."""

@@ -1,0 +1,181 @@
+"""Public statistics (issue 12 item 2) and the published audit heads (item 7): the page and the
+CSV show what the rows say, counted independently here; small cells are suppressed; a rewritten
+history fails `flask audit verify --against`, naming the first bad head."""
+
+import csv
+import io
+import json
+from datetime import date
+from types import SimpleNamespace
+
+from sqlalchemy import func, select
+
+from portal.audit.anchor import publish_head
+from portal.audit.chain import SYSTEM
+from portal.audit.hashing import event_hash, head_mac
+from portal.audit.models import AuditEvent
+from portal.clock import to_local
+from portal.deadlines.models import ReportDeadline
+from portal.extensions import db
+from portal.reports.history import StateChange
+from portal.reports.models import Report
+from portal.reports.operations import transition_report
+from portal.satisfaction.operations import rate_report
+from portal.security import audit_keys
+from portal.statistics.refresh import DECISION_CLOCKS, refresh_statistics
+from tests.casework import OTHER, OWN, file_report
+from tests.tamper import without_guard
+
+
+def _csv(client):
+    body = client.get("/statistics.csv").get_data(as_text=True).lstrip("\ufeff")
+    return {(r["table"], r["row"], r["column"]): r["value"] for r in csv.DictReader(io.StringIO(body))}
+
+
+def _world():
+    """7 tip-offs in the own district (5 decided, 3 closed, 5 rated), 2 in the other district."""
+    own = [file_report(OWN)[0] for _ in range(7)]
+    other = [file_report(OTHER)[0] for _ in range(2)]
+    for n, report in enumerate(own[:5]):
+        transition_report(report, "verifying", SYSTEM)
+        transition_report(report, "not_opened", SYSTEM, reason="查无实据")
+        if n < 3:
+            transition_report(report, "closed", SYSTEM)
+    db.session.commit()
+    for score, report in zip((5, 4, 4, 2, 1), own[:5], strict=True):
+        rate_report(report, score)
+    db.session.commit()
+    return own, other
+
+
+def test_page_and_csv_equal_counts_from_the_rows(app, client):
+    own, _ = _world()
+    refresh_statistics()
+    db.session.commit()
+
+    # Counted here from the rows, independently of the aggregate.
+    received = db.session.scalar(select(func.count(Report.id)))
+    closed = db.session.scalar(select(func.count(StateChange.id)).where(StateChange.to_state == "closed"))
+    clocks = db.session.scalars(
+        select(ReportDeadline).where(
+            ReportDeadline.status == "met", ReportDeadline.policy_code.in_(DECISION_CLOCKS)
+        )
+    ).all()
+    on_time = sum(to_local(c.met_at).date() <= c.due_on for c in clocks)
+    assert (received, closed, len(clocks)) == (9, 3, 5)
+
+    rows = _csv(client)
+    assert rows[("overall", "", "received")] == str(received)
+    assert rows[("overall", "", "closed")] == "<5"  # 3 closed: suppressed
+    assert rows[("overall", "", "decided")] == str(len(clocks))
+    assert rows[("overall", "", "on_time_share")] == str(round(100 * on_time / len(clocks)))
+    assert rows[("overall", "", "rated")] == "5"
+    assert rows[("overall", "", "average_rating")] == "3.2"
+    assert rows[("overall", "", "median_days")] == "0"  # decided the day they arrived
+    month = to_local(own[0].received_at).strftime("%Y-%m")
+    assert rows[("month", month, "received")] == str(received)
+
+    page = client.get("/statistics?lang=en").get_data(as_text=True)
+    assert f'id="overall-received">{received}<' in page
+    assert 'id="overall-rating">3.2<' in page
+    assert 'id="table-region"' in page and "echarts.min.js" in page
+
+
+def test_small_cells_and_their_complement_are_suppressed(app, client):
+    _world()
+    refresh_statistics()
+    db.session.commit()
+    rows = _csv(client)
+    regions = {key[1]: value for key, value in rows.items() if key[0] == "region" and key[2] == "received"}
+    # The other district has 2 reports (<5); the own district's 7 would give it back from the
+    # total of 9, so it is suppressed too.
+    assert sorted(regions.values()) == ["<5", "<5"]
+    assert rows[("overall", "", "received")] == "9"
+
+
+def test_refresh_is_incremental_and_counts_each_report_once(app, client):
+    for _ in range(5):
+        file_report(OWN)
+    refresh_statistics()
+    db.session.commit()
+    refresh_statistics()  # nothing new: the same numbers
+    db.session.commit()
+    assert _csv(client)[("overall", "", "received")] == "5"
+    file_report(OWN)
+    refresh_statistics()
+    db.session.commit()
+    assert _csv(client)[("overall", "", "received")] == "6"
+
+
+def _rewrite_from(seq):
+    """Rewrite history as an insider holding AUDIT_KEYS would: change event `seq`, re-hash and
+    re-link every later event and re-seal the head (verify_chain alone then finds nothing)."""
+    keys = audit_keys()
+    events = db.session.execute(select(AuditEvent.__table__).order_by(AuditEvent.seq)).all()
+    prev, statements = None, []
+    for row in events:
+        ev = SimpleNamespace(**row._mapping)
+        if ev.seq < seq:
+            prev = ev.hash
+            continue
+        if ev.seq == seq:
+            ev.data = {**ev.data, "rewritten": True}
+        ev.prev_hash = prev if prev is not None else ev.prev_hash
+        ev.hash = event_hash(ev, keys.get(ev.key_id))
+        prev = ev.hash
+        data = json.dumps(ev.data, ensure_ascii=False).replace("'", "''")
+        statements.append(
+            f"UPDATE audit_events SET data = '{data}', prev_hash = '{ev.prev_hash}', hash = '{ev.hash}' "
+            f"WHERE seq = {ev.seq}"
+        )
+    statements.append(
+        f"UPDATE audit_chain_head SET last_hash = '{prev}', "
+        f"mac = '{head_mac(len(events), prev, keys.current)}', "
+        f"key_id = '{keys.current_id}'"
+    )
+    without_guard(*statements, tables=("audit_events", "audit_chain_head"))
+
+
+def test_published_heads_catch_a_rewritten_history(app, runner):
+    file_report(OWN)
+    first = publish_head(date(2026, 1, 1))
+    assert publish_head(date(2026, 1, 1)) is None  # once a day
+    file_report(OWN)
+    second = publish_head(date(2026, 1, 2))
+    assert second["length"] > first["length"] > 0
+    path = app.config["AUDIT_HEADS_FILE"]
+    result = runner.invoke(args=["audit", "verify", "--against", path])
+    assert result.exit_code == 0, result.output
+    assert "2 published heads found" in result.output
+
+    _rewrite_from(first["length"])
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0  # the chain alone looks fine
+    result = runner.invoke(args=["audit", "verify", "--against", path])
+    assert result.exit_code == 1
+    assert "head 1 (2026-01-01" in result.output and "rewritten" in result.output
+
+
+def test_an_edited_heads_file_is_refused(app, runner):
+    file_report(OWN)
+    publish_head(date(2026, 1, 1))
+    path = app.config["AUDIT_HEADS_FILE"]
+    with open(path, encoding="utf-8") as f:
+        line = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(line.replace('"length": ', '"length": 1'))
+    result = runner.invoke(args=["audit", "verify", "--against", path])
+    assert result.exit_code == 1 and "signature does not match" in result.output
+
+
+def test_the_sweep_refreshes_and_publishes_and_the_page_shows_the_head(app, client):
+    from portal.deadlines.sweep import sweep_deadlines
+
+    for _ in range(5):
+        file_report(OWN)
+    result = sweep_deadlines()
+    db.session.commit()
+    assert result.head_published is not None and result.stats_days is not None
+    page = client.get("/statistics?lang=en").get_data(as_text=True)
+    assert f'id="audit-head-hash">{result.head_published["head"]}<' in page
+    assert 'id="overall-received">5<' in page
+    assert sweep_deadlines().head_published is None  # once a day
