@@ -30,6 +30,7 @@ class Action(enum.StrEnum):
     DECIDE_REWARD = "decide_reward"  # approve or reject (never one's own proposal)
     SIGN_OFF_REWARD = "sign_off_reward"  # finance: sign off a large award, consent to an insider raise
     RECORD_PAYOUT = "record_payout"  # finance: in-person claims, payouts, reversals
+    DRAFT_NOTICE = "draft_notice"  # a lead drafts the public notice of a penalty decision (issue 12)
 
 
 # What a reader who changes nothing may do.
@@ -41,7 +42,7 @@ CASE_HANDLING = frozenset({Action.ADD_NOTE, Action.REISSUE_KEY, Action.MESSAGE, 
 # Actions of the department that owns the report, by role (transitions are checked separately).
 DEPARTMENT_ACTIONS = {
     Role.STAFF: READ_ACTIONS | CASE_HANDLING,
-    Role.LEAD: READ_ACTIONS | CASE_HANDLING | {Action.ASSIGN, Action.DECIDE_REWARD},
+    Role.LEAD: READ_ACTIONS | CASE_HANDLING | {Action.ASSIGN, Action.DECIDE_REWARD, Action.DRAFT_NOTICE},
 }
 # Finance works on rewards only, across departments, and sees a report only through its award.
 FINANCE_ACTIONS = frozenset({Action.VIEW_REWARD, Action.SIGN_OFF_REWARD, Action.RECORD_PAYOUT})
