@@ -90,6 +90,8 @@ RULES = {
     # Public notices and the red list (issue 12): leads. A notice or entry of another department
     # answers 404 unless the lead is of the supervising office (the view checks; the domain
     # refuses the drafter as reviewer).
+    # The dashboard: leads (the supervising office's see every department, others their own).
+    "admin.oversight": LEADS,
     "admin.notices": LEADS,
     "admin.draft_notice_page": Action.DRAFT_NOTICE,
     "admin.publish_notice_page": LEADS,
