@@ -16,6 +16,8 @@ from admin import (  # noqa: E402,F401
     deadlines,
     extensions,
     outbox,
+    oversight,
+    oversight_notices,
     queue,
     receipt_key,
     reviews,

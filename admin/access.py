@@ -18,6 +18,7 @@ PUBLIC = "public"
 SIGNED_IN = "signed_in"
 CASE_READERS = frozenset({Role.STAFF, Role.LEAD, Role.AUDITOR})
 ADMINS = frozenset({Role.ADMIN})
+LEADS = frozenset({Role.LEAD})
 
 RULES = {
     "admin.login": PUBLIC,
@@ -90,6 +91,18 @@ RULES = {
     # by the action on the report (a lead of the report's department).
     "admin.reviews": frozenset({Role.LEAD}),
     "admin.close_case_review": Action.REVIEW_SATISFACTION,
+    # Public notices and the red list (issue 12): leads. A notice or entry of another department
+    # answers 404 unless the lead is of the supervising office (the view checks; the domain
+    # refuses the drafter as reviewer).
+    # The dashboard: leads (the supervising office's see every department, others their own).
+    "admin.oversight": LEADS,
+    "admin.notices": LEADS,
+    "admin.draft_notice_page": Action.DRAFT_NOTICE,
+    "admin.publish_notice_page": LEADS,
+    "admin.withdraw_notice_page": LEADS,
+    "admin.red_list": LEADS,
+    "admin.publish_red_list_page": LEADS,
+    "admin.withdraw_red_list_page": LEADS,
 }
 
 

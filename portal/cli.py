@@ -55,9 +55,14 @@ def seed_demo(count):
         raise click.ClickException(str(exc)) from exc
     reports = load_demo_reports(count)
     conversation = load_demo_conversation()
+    from portal.oversight.demo import load_demo_oversight
+
+    oversight = load_demo_oversight()
     db.session.commit()
     ratings = load_demo_ratings()
     db.session.commit()
+    if oversight:
+        click.echo(f"demo oversight: {', '.join(sorted(oversight))} (see /notices, /lists, /admin/oversight)")
     reports += 1 if conversation else 0
     click.echo(f"demo data: {users} new staff accounts (password {DEMO_PASSWORD!r}), {reports} new reports")
     if conversation:

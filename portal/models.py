@@ -9,6 +9,13 @@ from portal.directory.models import Category, Department, Region, RoutingRule  #
 from portal.evidence.models import Evidence  # noqa: F401
 from portal.messages.models import Message  # noqa: F401
 from portal.notify.models import Outbox  # noqa: F401
+from portal.oversight.models import (  # noqa: F401
+    DepartmentStep,
+    ProgressReport,
+    PublicNotice,
+    RedListEntry,
+    SupervisedCase,
+)
 from portal.reports.clues import ClueLink  # noqa: F401
 from portal.reports.history import StateChange  # noqa: F401
 from portal.reports.models import Assignment, Report, ReportSequence, Supplement  # noqa: F401

@@ -37,6 +37,7 @@ MAY = {
     Action.RECORD_PAYOUT: set(),
     # Closing a dissatisfied reporter's review: a lead of the report's department (issue 12).
     Action.REVIEW_SATISFACTION: {(Role.LEAD, "own")},
+    Action.DRAFT_NOTICE: {(Role.LEAD, "own")},
 }
 
 
@@ -63,6 +64,8 @@ def _dead_letter(report):
     row.state = "dead"
     db.session.commit()
     return row
+
+
 def _pending_extension(tip):
     """A staff request to extend the tip-off's running clock, and the clock of `report` to ask on."""
     from sqlalchemy import select
@@ -104,6 +107,23 @@ def _administration_values():
     }
 
 
+def _oversight_values():
+    """A drafted notice of a decided tip-off and a named red-list entry, both of the own department."""
+    from datetime import date
+
+    from portal.extensions import db
+    from portal.oversight.lists import name_red_list
+    from portal.oversight.notices import draft_notice
+    from tests.conftest import make_user
+    from tests.rewards_helpers import decide
+
+    drafter = make_user("matrix.drafter", Role.LEAD, OWN)
+    notice = draft_notice(decide(file_report(OWN)[0]), "销售过期食品", drafter)
+    entry = name_red_list(drafter, "放心餐馆", None, "无投诉", date(2026, 1, 1), date(2026, 12, 31))
+    db.session.commit()
+    return {"notice_id": notice.id, "entry_id": entry.id}
+
+
 def admin_routes(app):
     """(endpoint, method, url) for every admin route; logout last (it ends the session)."""
     report, _ = file_report(OWN, files=photo_and_pdf(), anonymous=False, reporter_name="李四")
@@ -119,6 +139,7 @@ def admin_routes(app):
         "deadline_id": _running_clock(report),
         "request_id": _pending_extension(other).id,
         **_administration_values(),
+        **_oversight_values(),
     }
     routes = []
     with app.test_request_context():
@@ -150,6 +171,14 @@ def _own_lead_only(role, place):
     return True if place == "own" else 404
 
 
+def _reviewing_lead(role, place):
+    """Reviewing or withdrawing a notice or red-list entry: a lead of its department or of the
+    supervising office (the intake office); other leads do not see it (404)."""
+    if role != Role.LEAD:
+        return 403
+    return True if place in ("own", "intake") else 404
+
+
 # Routes whose view refines what the guard's rule lets through (the guard alone would say True).
 REFINED = {
     "admin.move_report": _workers_only,
@@ -158,6 +187,10 @@ REFINED = {
     "admin.refuse": _own_lead_only,
     "admin.approve_extension": _own_lead_only,
     "admin.refuse_extension": _own_lead_only,
+    "admin.publish_notice_page": _reviewing_lead,
+    "admin.withdraw_notice_page": _reviewing_lead,
+    "admin.publish_red_list_page": _reviewing_lead,
+    "admin.withdraw_red_list_page": _reviewing_lead,
 }
 
 

@@ -74,3 +74,14 @@ def test_demo_data_is_refused_in_production(app, runner):
     result = runner.invoke(args=["seed", "demo"])
     assert result.exit_code != 0 and "production" in result.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_demo_shows_a_notice_a_black_and_a_red_list_entry_and_a_supervised_case(runner, client):
+    from portal.oversight.models import SupervisedCase
+
+    result = runner.invoke(args=["seed", "demo"])
+    assert "demo oversight: notice, red_list, supervised" in result.output, result.output
+    lists = client.get("/lists").get_data(as_text=True)
+    assert 'id="black-list"' in lists and "诚信放心餐馆" in lists
+    assert client.get("/notices").get_data(as_text=True).count("data-notice=") == 1
+    assert db.session.scalar(select(SupervisedCase.report_id)) is not None

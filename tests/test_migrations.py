@@ -22,6 +22,7 @@ from portal.deadlines.extensions import ExtensionOutcome
 from portal.extensions import db
 from portal.messages.models import Direction
 from portal.notify.models import NotificationKind, OutboxState
+from portal.oversight.models import NoticeStatus, StepKind, SupervisionStatus
 from portal.reports.operations import submit_report
 from portal.reports.receipts import new_submission_token
 from portal.reports.states import DeclineGround, Kind, MediationEndGround, State
@@ -177,6 +178,10 @@ STRING_ENUM_COLUMNS = {
     ("outbox", "kind"): NotificationKind,
     ("extension_requests", "outcome"): ExtensionOutcome,
     ("web_sessions", "end_reason"): EndReason,
+    ("public_notices", "status"): NoticeStatus,
+    ("red_list_entries", "status"): NoticeStatus,
+    ("supervised_cases", "status"): SupervisionStatus,
+    ("department_steps", "kind"): StepKind,
 }
 
 

@@ -31,6 +31,7 @@ class Action(enum.StrEnum):
     SIGN_OFF_REWARD = "sign_off_reward"  # finance: sign off a large award, consent to an insider raise
     RECORD_PAYOUT = "record_payout"  # finance: in-person claims, payouts, reversals
     REVIEW_SATISFACTION = "review_satisfaction"  # a lead closes a dissatisfied reporter's review
+    DRAFT_NOTICE = "draft_notice"  # a lead drafts the public notice of a penalty decision (issue 12)
 
 
 # What a reader who changes nothing may do.
@@ -44,7 +45,7 @@ DEPARTMENT_ACTIONS = {
     Role.STAFF: READ_ACTIONS | CASE_HANDLING,
     Role.LEAD: READ_ACTIONS
     | CASE_HANDLING
-    | {Action.ASSIGN, Action.DECIDE_REWARD, Action.REVIEW_SATISFACTION},
+    | {Action.ASSIGN, Action.DECIDE_REWARD, Action.REVIEW_SATISFACTION, Action.DRAFT_NOTICE},
 }
 # Finance works on rewards only, across departments, and sees a report only through its award.
 FINANCE_ACTIONS = frozenset({Action.VIEW_REWARD, Action.SIGN_OFF_REWARD, Action.RECORD_PAYOUT})

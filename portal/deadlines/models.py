@@ -93,7 +93,7 @@ class ReportDeadline(db.Model):
             "(met_at IS NULL) = (status IN ('open', 'due_soon', 'overdue'))", name="met_has_time"
         ),
         Index("ix_report_deadlines_status_due_on", "status", "due_on"),
-        # The statistics refresh reads the clocks met since its last run (migration 0018).
+        # Clocks met in a period: the statistics refresh (migration 0018) and the oversight dashboard.
         Index("ix_report_deadlines_met_at", "met_at"),
     )
 

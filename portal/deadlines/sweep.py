@@ -17,6 +17,7 @@ from portal.deadlines.models import RUNNING, ReportDeadline
 from portal.evidence.storage import purge_stale_staging
 from portal.extensions import db
 from portal.notify.digests import queue_digests
+from portal.oversight.supervision import flag_overdue_progress
 from portal.rewards.operations import lapse_unclaimed
 from portal.sessions.operations import purge_old_sessions
 from portal.statistics.refresh import refresh_statistics
@@ -42,6 +43,9 @@ def sweep_deadlines(actor=SYSTEM):
         for what in _update(deadline, today, calendar):
             result.changed[what] = result.changed.get(what, 0) + 1
             record_event(f"deadline.{what}", deadline, actor, _facts(deadline))
+    late = flag_overdue_progress(today, actor)
+    if late:
+        result.changed["supervision_progress_overdue"] = late
     lapsed = lapse_unclaimed(actor, today)
     if lapsed:
         result.changed["reward_lapsed"] = lapsed

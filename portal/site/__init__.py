@@ -9,6 +9,7 @@ from portal.site import (  # noqa: E402,F401
     conversation,
     intake,
     legal_dates,
+    notices,
     places,
     process,
     receipt_mail,
