@@ -18,6 +18,7 @@ from admin import (  # noqa: E402,F401
     outbox,
     queue,
     receipt_key,
+    reward_audit,
     reward_policies,
     rewards,
     two_factor,

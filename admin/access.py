@@ -18,6 +18,7 @@ PUBLIC = "public"
 SIGNED_IN = "signed_in"
 CASE_READERS = frozenset({Role.STAFF, Role.LEAD, Role.AUDITOR})
 ADMINS = frozenset({Role.ADMIN})
+REWARD_REVIEWERS = frozenset({Role.AUDITOR, Role.LEAD, Role.FINANCE})
 
 RULES = {
     "admin.login": PUBLIC,
@@ -86,6 +87,11 @@ RULES = {
     "admin.claim_reward_in_person": Action.RECORD_PAYOUT,
     "admin.record_reward_payout": Action.RECORD_PAYOUT,
     "admin.reverse_reward_payout": Action.RECORD_PAYOUT,
+    # The auditors' view of reward decisions and its exports (read-only): auditors see every
+    # department, leads their own, finance the awards it works on (scoped_reports); names and
+    # accounts masked for all but finance.
+    "admin.reward_audit": REWARD_REVIEWERS,
+    "admin.reward_audit_export": REWARD_REVIEWERS,
 }
 
 

@@ -3,11 +3,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.validators import strip
 
-ANSWER_CHOICES = [("", _l("— not answered —")), ("no", _l("No")), ("yes", _l("Yes"))]
+ANSWER_CHOICES = [
+    SelectChoice("", _l("— not answered —")),
+    SelectChoice("no", _l("No")),
+    SelectChoice("yes", _l("Yes")),
+]
 QUESTIONS = (
     ("natural_person", _l("Is the reporter a natural person?")),
     ("regulator_staff", _l("Is the reporter staff of the regulator?")),
@@ -22,9 +27,9 @@ QUESTIONS = (
 class ProposeRewardForm(FlaskForm):
     level = SelectField(
         _l("Level"),
-        choices=[("1", _l("Level 1: detailed facts, direct evidence, especially serious")),
-                 ("2", _l("Level 2: facts and direct evidence, fully matching")),
-                 ("3", _l("Level 3: basic facts and related evidence"))],
+        choices=[SelectChoice("1", _l("Level 1: detailed facts, direct evidence, especially serious")),
+                 SelectChoice("2", _l("Level 2: facts and direct evidence, fully matching")),
+                 SelectChoice("3", _l("Level 3: basic facts and related evidence"))],
     )  # fmt: skip
     justification = TextAreaField(_l("Justification"), filters=[strip], validators=[Length(max=4000)])
     insider_multiplier = StringField(
@@ -49,15 +54,17 @@ def answers_of(form):
 
 
 class DecideRewardForm(FlaskForm):
-    decision = SelectField(_l("Decision"), choices=[("approve", _l("Approve")), ("reject", _l("Reject"))])
+    decision = SelectField(
+        _l("Decision"), choices=[SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Reject"))]
+    )
     reason = TextAreaField(_l("Reason (required to reject)"), filters=[strip], validators=[Length(max=2000)])
 
 
 class SignOffForm(FlaskForm):
     kind = SelectField(
         _l("Sign-off"),
-        choices=[("large_award", _l("Sign off an award of 500,000 yuan or more")),
-                 ("insider_raise", _l("Consent to the insider raise"))],
+        choices=[SelectChoice("large_award", _l("Sign off an award of 500,000 yuan or more")),
+                 SelectChoice("insider_raise", _l("Consent to the insider raise"))],
     )  # fmt: skip
     note = TextAreaField(_l("Note"), filters=[strip], validators=[Length(max=2000)])
 
@@ -70,7 +77,11 @@ class PayoutForm(FlaskForm):
     share_id = IntegerField(_l("Share"), validators=[DataRequired()])
     amount = StringField(_l("Amount (yuan)"), filters=[strip], validators=[DataRequired(), Length(max=20)])
     method = SelectField(
-        _l("Method"), choices=[("bank_transfer", _l("Bank transfer")), ("cash", _l("Cash at the office"))]
+        _l("Method"),
+        choices=[
+            SelectChoice("bank_transfer", _l("Bank transfer")),
+            SelectChoice("cash", _l("Cash at the office")),
+        ],
     )
     reference = StringField(_l("Reference"), filters=[strip], validators=[DataRequired(), Length(max=100)])
     paid_on = DateField(_l("Paid on"), validators=[DataRequired()])
