@@ -45,6 +45,7 @@ def seed_demo(count):
         load_demo_conversation,
         load_demo_reports,
     )
+    from portal.demo_rewards import load_demo_rewards
     from portal.reports.receipts import format_key
 
     try:
@@ -54,7 +55,9 @@ def seed_demo(count):
     reports = load_demo_reports(count)
     conversation = load_demo_conversation()
     db.session.commit()
-    reports += 1 if conversation else 0
+    rewards = load_demo_rewards()
+    db.session.commit()
+    reports += (1 if conversation else 0) + len(rewards)
     click.echo(f"demo data: {users} new staff accounts (password {DEMO_PASSWORD!r}), {reports} new reports")
     if conversation:
         key = format_key(conversation.access_key)
@@ -62,6 +65,13 @@ def seed_demo(count):
             f"demo conversation: {conversation.report.number}, access key {key} (market.staff asked, "
             "the reporter answered; `flask outbox deliver --once` prints the mails)"
         )
+    for step in ("eligible", "approved"):
+        if step in rewards:
+            receipt = rewards[step]
+            click.echo(
+                f"demo reward ({step}): {receipt.report.number}, access key {format_key(receipt.access_key)}"
+                " (README: Rewards walkthrough)"
+            )
     click.echo("leads, finance, auditor and admin also need a code: flask users totp-code USERNAME")
 
 
