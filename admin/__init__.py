@@ -21,6 +21,7 @@ from admin import (  # noqa: E402,F401
     queue,
     receipt_key,
     reviews,
+    reward_audit,
     reward_policies,
     rewards,
     two_factor,

@@ -19,6 +19,7 @@ SIGNED_IN = "signed_in"
 CASE_READERS = frozenset({Role.STAFF, Role.LEAD, Role.AUDITOR})
 ADMINS = frozenset({Role.ADMIN})
 LEADS = frozenset({Role.LEAD})
+REWARD_REVIEWERS = frozenset({Role.AUDITOR, Role.LEAD, Role.FINANCE})
 
 RULES = {
     "admin.login": PUBLIC,
@@ -103,6 +104,11 @@ RULES = {
     "admin.red_list": LEADS,
     "admin.publish_red_list_page": LEADS,
     "admin.withdraw_red_list_page": LEADS,
+    # The auditors' view of reward decisions and its exports (read-only): auditors see every
+    # department, leads their own, finance the awards it works on (scoped_reports); names and
+    # accounts masked for all but finance.
+    "admin.reward_audit": REWARD_REVIEWERS,
+    "admin.reward_audit_export": REWARD_REVIEWERS,
 }
 
 

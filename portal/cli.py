@@ -47,6 +47,7 @@ def seed_demo(count):
         load_demo_ratings,
         load_demo_reports,
     )
+    from portal.demo_rewards import load_demo_rewards
     from portal.reports.receipts import format_key
 
     try:
@@ -59,11 +60,14 @@ def seed_demo(count):
 
     oversight = load_demo_oversight()
     db.session.commit()
+    rewards = load_demo_rewards()
+    db.session.commit()
+    # Ratings last: rating a decided report refreshes the statistics, which count the rewards too.
     ratings = load_demo_ratings()
     db.session.commit()
     if oversight:
         click.echo(f"demo oversight: {', '.join(sorted(oversight))} (see /notices, /lists, /admin/oversight)")
-    reports += 1 if conversation else 0
+    reports += (1 if conversation else 0) + len(rewards)
     click.echo(f"demo data: {users} new staff accounts (password {DEMO_PASSWORD!r}), {reports} new reports")
     if conversation:
         key = format_key(conversation.access_key)
@@ -72,6 +76,13 @@ def seed_demo(count):
             "the reporter answered; `flask outbox deliver --once` prints the mails)"
         )
     click.echo(f"demo ratings: {ratings} (statistics refreshed, audit head published)")
+    for step in ("eligible", "approved"):
+        if step in rewards:
+            receipt = rewards[step]
+            click.echo(
+                f"demo reward ({step}): {receipt.report.number}, access key {format_key(receipt.access_key)}"
+                " (README: Rewards walkthrough)"
+            )
     click.echo("leads, finance, auditor and admin also need a code: flask users totp-code USERNAME")
 
 

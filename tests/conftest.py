@@ -133,9 +133,12 @@ def bind_form_session(client, binding=FORM_BINDING):
 class IsolatedClient(FlaskClient):
     """Each request runs in its own app context, as in production, even though the test holds
     one open (otherwise g — the cached locale, the signed-in user — and the db session would
-    leak from one request to the next and hide bugs)."""
+    leak from one request to the next and hide bugs). Responses are read inside that context
+    (buffered), as a server reads a streamed one before the request's context is gone; a stream
+    left unread would otherwise push its context over the test's later."""
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
         if not getattr(self, "_form_bound", False):
             self._form_bound = True
             bind_form_session(self)

@@ -138,6 +138,8 @@ def admin_routes(app):
         "outbox_id": _dead_letter(report).id,
         "deadline_id": _running_clock(report),
         "request_id": _pending_extension(other).id,
+        "table": "decisions",  # the reward audit's exports
+        "fmt": "csv",
         **_administration_values(),
         **_oversight_values(),
     }

@@ -18,7 +18,8 @@ def test_seed_demo_creates_reports_in_every_state_of_each_track_and_a_valid_chai
         select(Report.kind, Report.state, func.count()).group_by(Report.kind, Report.state)
     )
     counts = {(kind, state): n for kind, state, n in rows}
-    assert sum(counts.values()) == 53  # 50, a linked complaint + tip-off, and the conversation
+    # 50, a linked complaint + tip-off, the conversation, and 9 tip-offs at every reward step
+    assert sum(counts.values()) == 62
     assert set(counts) == {(kind.value, state.value) for kind, states in STATES.items() for state in states}
     penalty = db.session.scalars(select(Report).where(Report.state == "penalty_decided")).first()
     assert isinstance(penalty.fine_yuan, Decimal) and penalty.fine_yuan > 0
@@ -26,6 +27,26 @@ def test_seed_demo_creates_reports_in_every_state_of_each_track_and_a_valid_chai
     assert departments >= 3
     assert db.session.scalar(select(func.count()).select_from(User)) == 9
     assert "OK" in runner.invoke(args=["audit", "verify"]).output
+    _demo_rewards_at_every_step(result.output)
+
+
+def _demo_rewards_at_every_step(output):
+    """Rewards from eligible to paid, a joint award, a reversal, a lapse, and one flagged anomaly."""
+    from portal.rewards.audit_flags import Flag, flag_awards
+    from portal.rewards.models import RewardAward, RewardReversal
+
+    awards = db.session.scalars(select(RewardAward).order_by(RewardAward.id)).all()
+    assert sorted(a.status for a in awards) == ["approved"] * 6 + ["lapsed", "proposed"]
+    assert [len(a.shares) for a in awards if len(a.shares) > 1] == [2]  # the joint award
+    paid = [a for a in awards if any(p.reversal is None for p in a.payouts)]
+    assert len(paid) == 4 and db.session.scalar(select(func.count()).select_from(RewardReversal)) == 1
+    assert sum(1 for a in awards if a.claimed_at and not a.payouts) == 1
+    findings, _ = flag_awards(awards)
+    flagged = {a.report.number: {f.flag for f in findings[a.id]} for a in awards if findings[a.id]}
+    assert list(flagged.values()) == [{Flag.SHARED_PAYEE}] * 2
+    eligible = next(line for line in output.splitlines() if line.startswith("demo reward (eligible)"))
+    number = eligible.split()[3].rstrip(",")
+    assert db.session.scalar(select(Report).where(Report.number == number)).wants_reward
 
 
 def test_demo_complaints_carry_a_complainant_and_a_demand_and_one_pair_is_linked(runner):

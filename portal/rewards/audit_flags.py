@@ -1,0 +1,191 @@
+"""The auditors' automatic flags on reward decisions, all in one place.
+
+Each flag is computed from what is recorded: the rule's amount is re-run with the pure
+calculation from the award's recorded inputs and its recorded policy version, payouts are
+compared with the approval, and payees are compared across cases and with the staff. No Flask
+here; the back office and the exports call `flag_awards()`.
+"""
+
+import enum
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.clock import to_local
+from portal.extensions import db
+from portal.rewards.calculation import quote
+from portal.rewards.models import AwardStatus, RewardAward, RewardPolicy
+from portal.rewards.operations import same_name
+
+
+class Flag(enum.StrEnum):
+    SELF_APPROVED = "self_approved"  # proposer = approver (the database refuses it; checked anyway)
+    OFF_RULE_NO_REASON = "off_rule_no_reason"  # amount differs from the re-run rule, no reason
+    PAID_BEFORE_APPROVAL = "paid_before_approval"
+    PAID_ABOVE_APPROVAL = "paid_above_approval"
+    SHARED_PAYEE = "shared_payee"  # one bank account or phone across several cases
+    PAYEE_IS_STAFF = "payee_is_staff"  # the payee has a staff member's name (or e-mail)
+
+
+@dataclass(frozen=True)
+class Finding:
+    flag: Flag
+    detail: str = ""  # values only (amounts, dates, report numbers): never a name or an account
+
+
+def rule_amount(award, policy=None):
+    """The rule's amount re-run from the recorded inputs under the recorded policy version
+    (None if the recorded inputs no longer make a valid quote)."""
+    policy = policy or db.session.scalar(
+        select(RewardPolicy).where(RewardPolicy.version == award.policy_version)
+    )
+    if policy is None:
+        return None
+    try:
+        return quote(
+            policy.terms(), award.level, award.penalty_yuan, award.already_awarded, award.insider_multiplier
+        ).amount
+    except ValueError:
+        return None
+
+
+def _digits(value):
+    return re.sub(r"\D", "", unicodedata.normalize("NFKC", value or ""))
+
+
+def _reporters(award):
+    return [link.reporter for link in award.report.reporter_links if link.reporter is not None]
+
+
+def payee_names(award):
+    """Who would be paid: the account holder named in a bank claim, else the reporters."""
+    names = [award.payee_name] if award.payee_name else [r.name for r in _reporters(award)]
+    return [n for n in names if n]
+
+
+def _payee_keys(award):
+    """('account' | 'phone', digits) of the award's payee."""
+    keys = set()
+    if award.bank_account:
+        keys.add(("account", _digits(award.bank_account)))
+    for reporter in _reporters(award):
+        phone = _digits(reporter.phone)
+        if len(phone) >= 7:
+            keys.add(("phone", phone))
+    return keys
+
+
+def _case_key(award):
+    return award.report.case_number or award.report.number
+
+
+def _self_approved(award, _context):
+    if award.approver_id is not None and award.approver_id == award.proposer_id:
+        yield Finding(Flag.SELF_APPROVED)
+
+
+def _off_rule(award, context):
+    rule = context.rules.get(award.id)
+    off = rule is None or award.amount != rule
+    if off and not (award.amount_reason or "").strip():
+        yield Finding(Flag.OFF_RULE_NO_REASON, f"{award.amount} ≠ {rule if rule is not None else '?'}")
+
+
+def _live_payouts(award):
+    return [p for p in award.payouts if p.reversal is None]
+
+
+def _paid_before_approval(award, _context):
+    if not award.payouts:
+        return
+    if award.decided_at is None or award.status in (AwardStatus.PROPOSED, AwardStatus.REJECTED):
+        yield Finding(Flag.PAID_BEFORE_APPROVAL, award.status)
+        return
+    approved_on = to_local(award.decided_at).date()
+    for payout in award.payouts:
+        if payout.paid_on < approved_on or payout.recorded_at < award.decided_at:
+            yield Finding(Flag.PAID_BEFORE_APPROVAL, f"{payout.paid_on} < {approved_on}")
+            return
+
+
+def _paid_above_approval(award, _context):
+    paid = sum((p.amount for p in _live_payouts(award)), Decimal("0.00"))
+    by_share = defaultdict(Decimal)
+    for payout in _live_payouts(award):
+        by_share[payout.share_id] += payout.amount
+    shares = {s.id: s.amount for s in award.shares}
+    over_share = any(amount > shares.get(share_id, Decimal(0)) for share_id, amount in by_share.items())
+    if paid > award.amount or over_share:
+        yield Finding(Flag.PAID_ABOVE_APPROVAL, f"{paid} > {award.amount}")
+
+
+def _shared_payee(award, context):
+    others = set()
+    for key in _payee_keys(award):
+        others |= {number for case, number in context.payees[key] if case != _case_key(award)}
+    if others:
+        shown = sorted(n for n in others if n in context.visible)
+        hidden = len(others) - len(shown)
+        yield Finding(Flag.SHARED_PAYEE, ", ".join(shown + ([f"+{hidden}"] if hidden else [])))
+
+
+def _payee_is_staff(award, context):
+    emails = {(r.email or "").strip().casefold() for r in _reporters(award)} - {""}
+    for user in context.staff:
+        names = {user.display_name, user.display_name.split()[-1] if user.display_name.split() else ""}
+        by_name = any(same_name(payee, name) for payee in payee_names(award) for name in names if name)
+        by_email = bool(user.email) and user.email.strip().casefold() in emails
+        if by_name or by_email:
+            yield Finding(Flag.PAYEE_IS_STAFF, user.username)
+            return
+
+
+CHECKS = (
+    _self_approved,
+    _off_rule,
+    _paid_before_approval,
+    _paid_above_approval,
+    _shared_payee,
+    _payee_is_staff,
+)
+
+
+@dataclass
+class _Context:
+    rules: dict  # award id -> re-run rule amount
+    payees: dict  # (kind, digits) -> {(case key, report number)} over every award
+    staff: list
+    visible: set  # report numbers the reader may see (others are only counted)
+
+
+def _context(awards, visible_numbers):
+    policies = {p.version: p for p in db.session.scalars(select(RewardPolicy))}
+    everyone = db.session.scalars(
+        select(RewardAward).where(RewardAward.status != AwardStatus.REJECTED).order_by(RewardAward.id)
+    ).all()
+    payees = defaultdict(set)
+    for other in everyone:
+        for key in _payee_keys(other):
+            payees[key].add((_case_key(other), other.report.number))
+    return _Context(
+        rules={a.id: rule_amount(a, policies.get(a.policy_version)) for a in awards},
+        payees=payees,
+        staff=db.session.scalars(select(User).order_by(User.id)).all(),
+        visible=set(visible_numbers),
+    )
+
+
+def flag_awards(awards, visible_numbers=None):
+    """({award id: [Finding]}, {award id: re-run rule amount}) for these awards; payees are
+    compared with every award on record, and `visible_numbers` limits which other reports a
+    shared-payee finding names (the rest are only counted)."""
+    if visible_numbers is None:
+        visible_numbers = [a.report.number for a in awards]
+    context = _context(awards, visible_numbers)
+    findings = {award.id: [f for check in CHECKS for f in check(award, context)] for award in awards}
+    return findings, context.rules
