@@ -2,13 +2,20 @@
 web pages and the back office, for apps, hotline systems and department case systems. No cookies:
 exempt from CSRF, and the session is never saved for an API response (admin/session_cookie.py)."""
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, g, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from portal.api.problems import ApiProblem, http_problem, problem_response, validation_problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
+
+
+@bp.before_request
+def _no_cookie_user():
+    """No signed-in user from a cookie here: Flask-Login would otherwise load one (and its session
+    protection could answer with a remember-cookie); staff authenticate with tokens (staff.py)."""
+    g._login_user = current_app.login_manager.anonymous_user()
 
 
 @bp.errorhandler(ApiProblem)
