@@ -51,4 +51,5 @@ def init_api(app):
     from portal.extensions import csrf
 
     csrf.exempt(bp)
+    app.json.ensure_ascii = False  # Chinese as UTF-8 text, not \u escapes
     app.register_blueprint(bp)
