@@ -12,6 +12,14 @@ STAFF_COOKIE = "portal_staff"
 STAFF_SALT = "portal-staff-session"
 
 
+API_PREFIX = "/api/"
+
+
+def is_api():
+    """The JSON API takes no cookies and sets none (portal/api)."""
+    return has_request_context() and request.path.startswith(API_PREFIX)
+
+
 def is_back_office():
     if not has_request_context():
         return False
@@ -29,6 +37,11 @@ class StaffAwareSessionInterface(SecureCookieSessionInterface):
         if is_back_office():
             return self._staff_signer.get_signing_serializer(app)
         return super().get_signing_serializer(app)
+
+    def save_session(self, app, session, response):
+        if is_api():
+            return None  # no Set-Cookie on an API response, whatever touched the session
+        return super().save_session(app, session, response)
 
     def get_cookie_name(self, app):
         return STAFF_COOKIE if is_back_office() else super().get_cookie_name(app)

@@ -76,6 +76,9 @@ def register_blueprints(app):
     app.register_blueprint(site_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    from portal.api import init_api
+
+    init_api(app)
 
 
 def register_errors(app):

@@ -30,6 +30,7 @@ LIMIT_SETTINGS = (
     "UPLOAD_MB_PER_SESSION",
     "UPLOAD_MB_PER_ADDRESS",
     "RECEIPT_EMAIL_LIMIT",
+    "API_TOKEN_LIMIT",
 )
 
 
@@ -84,6 +85,8 @@ def from_environment():
         # the staging expiry (2 hours): one full report (5 × 20 MB) and corrections fit.
         "UPLOAD_MB_PER_SESSION": os.environ.get("UPLOAD_MB_PER_SESSION", "150 per 2 hours"),
         "UPLOAD_MB_PER_ADDRESS": os.environ.get("UPLOAD_MB_PER_ADDRESS", "500 per 2 hours"),
+        # Requests with a staff API token, per client address (portal/api/staff.py).
+        "API_TOKEN_LIMIT": os.environ.get("API_TOKEN_LIMIT", "120 per minute;3000 per hour"),
         # "Email me my receipt" posts per client address.
         "RECEIPT_EMAIL_LIMIT": os.environ.get("RECEIPT_EMAIL_LIMIT", "3 per hour;10 per day"),
         # Notifications (portal/notify): SMTP with Flask-Mail's setting names. No MAIL_SERVER: the

@@ -12,6 +12,10 @@ from portal.extensions import db
 
 
 def _page(status, title, message):
+    if request.path.startswith("/api/"):
+        from portal.api.problems import http_problem
+
+        return http_problem(status)
     if request.accept_mimetypes.best == "application/json" or request.path == "/healthz":
         return {"error": title, "message": message}, status
     return render_template("error.html", title=title, message=message, status=status), status

@@ -3,6 +3,8 @@
 from flask import request, session
 from flask_babel import get_locale
 
+API_PREFIX = "/api/"
+
 
 def current_language():
     """Our short code for the active language: "zh_CN" or "en" (Babel says zh_Hans_CN)."""
@@ -15,11 +17,16 @@ def init_i18n(app):
 
     @app.before_request
     def remember_language():
+        if request.path.startswith(API_PREFIX):
+            return  # the API keeps no session: Accept-Language decides, per request
         wanted = request.args.get("lang")
         if wanted in languages:
             session["lang"] = wanted
 
     def select_locale():
+        if request.path.startswith(API_PREFIX):
+            best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="zh_CN")
+            return "en" if best == "en" else "zh_CN"
         wanted = request.args.get("lang")
         if wanted in languages:
             return wanted

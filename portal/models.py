@@ -1,6 +1,7 @@
 """Import every model module so the metadata is complete (used by create_app and Alembic)."""
 
 from portal.accounts.models import RecoveryCode, SignInThrottle, User  # noqa: F401
+from portal.api.tokens import ApiToken  # noqa: F401
 from portal.audit.models import AuditChainHead, AuditEvent  # noqa: F401
 from portal.casework.models import Note  # noqa: F401
 from portal.deadlines.extensions import ExtensionRequest  # noqa: F401

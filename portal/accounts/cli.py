@@ -107,3 +107,31 @@ def totp_code(username):
     if not user.totp_enrolled:
         raise click.ClickException(f"{username} has no two-step sign-in set up")
     click.echo(code_at(user.totp_secret, utcnow()))
+
+
+@users.command("token", help="Make a personal API token for a staff account; it is printed once.")
+@click.argument("username")
+@click.option("--expires-days", default=90, show_default=True, type=click.IntRange(min=1))
+def token(username, expires_days):
+    from portal.api.tokens import TokenError, create_token
+
+    try:
+        row, plain = create_token(_user(username), CLI_ACTOR, expires_days)
+    except TokenError as exc:
+        raise click.ClickException(f"no token made: {exc.code.replace('_', ' ')}") from None
+    db.session.commit()
+    expires = row.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+    click.echo(f"token {row.id} for {username}, valid until {expires}; it is not shown again:", err=True)
+    click.echo(plain)
+
+
+@users.command("revoke-token", help="Revoke a token by its id, or every live token of a user.")
+@click.argument("token_id_or_username")
+def revoke_token(token_id_or_username):
+    from portal.api.tokens import revoke_tokens
+
+    revoked = revoke_tokens(token_id_or_username, CLI_ACTOR)
+    if not revoked:
+        raise click.ClickException(f"no live token matches {token_id_or_username!r}")
+    db.session.commit()
+    click.echo("revoked token " + ", ".join(str(t.id) for t in revoked))

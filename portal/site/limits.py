@@ -69,3 +69,11 @@ def upload_refused(size_bytes):
         "UPLOAD_MB_PER_ADDRESS", get_remote_address()
     )
     return bool(_charge(budgets, cost=max(1, math.ceil(size_bytes / MB))))
+
+
+def address_upload_refused(size_bytes):
+    """Charge an upload's megabytes to this address only (the API has no browser session)."""
+    if not _enabled():
+        return False
+    budgets = _budgets("UPLOAD_MB_PER_ADDRESS", get_remote_address())
+    return bool(_charge(budgets, cost=max(1, math.ceil(size_bytes / MB))))
