@@ -68,6 +68,7 @@ def test_auditors_read_every_department_and_change_nothing(people, complaint):
         Action.VIEW_IDENTITY,
         Action.DOWNLOAD_EVIDENCE,
         Action.EXPORT,
+        Action.VIEW_REWARD,  # the reward page and the auditors' view; never a reward's steps
     }
 
 
