@@ -24,5 +24,6 @@ from admin import (  # noqa: E402,F401
     reward_audit,
     reward_policies,
     rewards,
+    supervision,
     two_factor,
 )

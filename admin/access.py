@@ -104,6 +104,15 @@ RULES = {
     "admin.red_list": LEADS,
     "admin.publish_red_list_page": LEADS,
     "admin.withdraw_red_list_page": LEADS,
+    # Supervising the departments (issue 12 item 6): the supervision page, listing a report by
+    # number, the steps with a department and the assessment export are the supervising office's
+    # (leads of the intake office; other leads get 404 from the view). Progress on a supervised
+    # case: the handling department's staff and leads (ADD_NOTE on the report; others get 404).
+    "admin.supervision": LEADS,
+    "admin.list_for_supervision": LEADS,
+    "admin.record_department_step": LEADS,
+    "admin.assessment_export": LEADS,
+    "admin.report_supervision_progress": Action.ADD_NOTE,
     # The auditors' view of reward decisions and its exports (read-only): auditors see every
     # department, leads their own, finance the awards it works on (scoped_reports); names and
     # accounts masked for all but finance.

@@ -142,6 +142,7 @@ def admin_routes(app):
         "fmt": "csv",
         **_administration_values(),
         **_oversight_values(),
+        "department_id": report.department_id,  # the supervising office's steps with a department
     }
     routes = []
     with app.test_request_context():
@@ -181,6 +182,14 @@ def _reviewing_lead(role, place):
     return True if place in ("own", "intake") else 404
 
 
+def _supervising_lead(role, place):
+    """The supervision screens (issue 12 item 6): leads of the supervising office (the intake
+    office); other leads do not see them (404)."""
+    if role != Role.LEAD:
+        return 403
+    return True if place == "intake" else 404
+
+
 # Routes whose view refines what the guard's rule lets through (the guard alone would say True).
 REFINED = {
     "admin.move_report": _workers_only,
@@ -193,6 +202,10 @@ REFINED = {
     "admin.withdraw_notice_page": _reviewing_lead,
     "admin.publish_red_list_page": _reviewing_lead,
     "admin.withdraw_red_list_page": _reviewing_lead,
+    "admin.supervision": _supervising_lead,
+    "admin.list_for_supervision": _supervising_lead,
+    "admin.record_department_step": _supervising_lead,
+    "admin.assessment_export": _supervising_lead,
 }
 
 
