@@ -44,11 +44,7 @@ test: $(VENV)/.dev-installed translations
 	scripts/ensure-echarts.sh
 	-scripts/ensure-wrk.sh
 	-scripts/ensure-zbar.sh
-	$(BIN)/pytest -q tests
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
-		TEST_DATABASE=postgresql $(BIN)/pytest -q tests; \
-	fi
+	scripts/run-tests.sh $(BIN)/pytest
 
 # The benchmark (issue 7): a fresh `bench` database, BENCH_REPORTS bulk-loaded reports, gunicorn
 # and wrk; prints the table and rewrites BENCHMARKS.md. See the README's benchmark section.
