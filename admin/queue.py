@@ -12,7 +12,7 @@ from portal.accounts.permissions import scoped_reports
 from portal.casework.operations import assign_reports, colleagues
 from portal.casework.queue import NEWEST, OLDEST, QueueFilters, queue_page
 from portal.clock import to_local
-from portal.deadlines.queries import badge, next_deadlines
+from portal.deadlines.queries import badge, badge_dates, next_deadlines
 from portal.directory.models import Category, Region
 from portal.extensions import db
 from portal.reports.errors import ReportError
@@ -71,6 +71,7 @@ def queue():
         kind_text=KIND_TEXT,
         deadlines=next_deadlines(r.id for r in page.reports),
         badge=badge,
+        badge_dates=badge_dates(),
         colleagues=colleagues(current_user) if current_user.role == Role.LEAD else [],
         **_choices(),
     )

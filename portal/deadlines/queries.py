@@ -5,6 +5,7 @@ from sqlalchemy import exists, select
 
 from portal.clock import local_today
 from portal.deadlines.calendar import Calendar
+from portal.deadlines.clocks import DUE_SOON_WORKING_DAYS
 from portal.deadlines.models import RUNNING, ReportDeadline
 from portal.extensions import db
 from portal.reports.models import Report
@@ -38,11 +39,19 @@ def next_deadlines(report_ids):
     return first
 
 
-def badge(deadline, today=None):
-    """ "overdue", "due_soon" or None for a queue row; by date, so right between two sweeps."""
+def badge(deadline, today=None, soon=None):
+    """ "overdue", "due_soon" or None for a queue row; by date, so right between two sweeps.
+    A page passes `today` and `soon` (badge_dates()) so the calendar is read once, not per row."""
     today = today or local_today()
     if deadline.due_on < today:
         return "overdue"
-    if deadline.status == "due_soon" or deadline.due_on <= Calendar().add_working_days(today, 2).day:
+    soon = soon or Calendar().add_working_days(today, DUE_SOON_WORKING_DAYS).day
+    if deadline.status == "due_soon" or deadline.due_on <= soon:
         return "due_soon"
     return None
+
+
+def badge_dates():
+    """(today, the last day that counts as due soon) for one page of badges."""
+    today = local_today()
+    return today, Calendar().add_working_days(today, DUE_SOON_WORKING_DAYS).day

@@ -74,11 +74,15 @@ class Report(db.Model):
             "(business_licence IS NULL) = (business_licence_kind IS NULL)", name="licence_has_kind"
         ),
         CheckConstraint("linked_report_id != id", name="not_linked_to_itself"),
-        Index("ix_reports_department_state", "department_id", "state"),
-        # The queue pages through a department by (received_at, id) (keyset pagination).
+        # The queue pages through a department by (received_at, id) (keyset pagination), with or
+        # without a state filter: each order has an index that hands out rows already in order.
         Index("ix_reports_department_received", "department_id", "received_at", "id"),
-        # Word search: a trigram index on PostgreSQL (LIKE '%word%' uses it). SQLite makes it a
-        # plain index (unused by LIKE); declared for both so models and migrations stay one schema.
+        Index("ix_reports_department_state_received", "department_id", "state", "received_at", "id"),
+        # Search by licence (and same-clue candidates by licence).
+        Index("ix_reports_business_licence", "business_licence"),
+        # Word search: a trigram index on PostgreSQL (LIKE '% token %' uses it, see
+        # portal/casework/search.py). SQLite makes it a plain index (unused by LIKE); declared
+        # for both so models and migrations stay one schema.
         Index(
             "ix_reports_search_text_trgm",
             "search_text",
