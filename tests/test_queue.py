@@ -275,3 +275,37 @@ def test_search_text_holds_bigrams_and_words_once_between_spaces():
     assert text == " 老街 街坊 坊 jy13301050012345 坊卫 卫生 生差 差 "
     assert query_terms("卫生 差劲的店") == [("卫生", True), ("差劲", True), ("的店", True)]
     assert query_terms("口") == [("口", False)]
+
+
+def test_next_due_on_follows_the_running_clocks_as_the_database_keeps_it(app):
+    """reports.next_due_on (the deadline filters read it) is written by a trigger on the clocks:
+    set when a clock starts, moved by an extension, cleared when the last running clock is met."""
+    from datetime import date, timedelta
+
+    from portal.casework.queue import QueueFilters, queue_page
+    from portal.clock import utcnow
+    from portal.deadlines.clocks import extend_deadline, running_deadlines
+
+    with frozen_at(utcnow() - timedelta(days=40)):
+        late, _ = file_report(OWN)
+    staff = make_user("market.clocks", Role.STAFF, OWN)
+
+    def next_due():
+        db.session.expire(late)
+        return late.next_due_on
+
+    def overdue():
+        return [r.number for r in queue_page(staff, QueueFilters(due="overdue")).reports]
+
+    (clock,) = running_deadlines(late)
+    assert next_due() == clock.due_on and overdue() == [late.number]
+    extend_deadline(clock, SYSTEM)  # 15 more working days
+    db.session.commit()
+    assert next_due() == clock.due_on > clock.starts_on + timedelta(days=21)
+    transition_report(late, "verifying", SYSTEM)  # the case-decision clock keeps running
+    db.session.commit()
+    assert next_due() == clock.due_on
+    transition_report(late, "case_opened", SYSTEM, case_number="立字7号", opened_on=date.today())
+    db.session.commit()
+    assert next_due() not in (None, clock.due_on)  # met; the decision-notice clock runs now
+    assert {d.due_on for d in running_deadlines(late)} == {next_due()}

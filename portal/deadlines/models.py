@@ -12,7 +12,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,7 +22,6 @@ CALENDAR_SOURCES = ("override", "import")
 DEADLINE_STATUSES = ("open", "due_soon", "overdue", "met", "lapsed")
 # A deadline still running: the queue's filters and the sweep read only these.
 RUNNING = ("open", "due_soon", "overdue")
-RUNNING_CONDITION = "status IN ('open', 'due_soon', 'overdue')"
 
 
 class CalendarDay(db.Model):
@@ -95,20 +93,6 @@ class ReportDeadline(db.Model):
             "(met_at IS NULL) = (status IN ('open', 'due_soon', 'overdue'))", name="met_has_time"
         ),
         Index("ix_report_deadlines_status_due_on", "status", "due_on"),
-        # The queue's overdue / due-within filters read only running clocks, by due date. A
-        # partial index holds just those (a few per cent of the rows once a bureau has years of
-        # met clocks) with their report, so the filter starts from the clocks instead of walking
-        # the department's newest reports until 51 have an overdue one. Chosen over a
-        # denormalised reports.next_due_on: no second copy of the clock for the clock code, the
-        # sweep, extensions and re-routing to keep right; the price is a join of at most the
-        # running clocks, which this index serves without touching the table.
-        Index(
-            "ix_report_deadlines_running_due_on",
-            "due_on",
-            "report_id",
-            postgresql_where=text(RUNNING_CONDITION),
-            sqlite_where=text(RUNNING_CONDITION),
-        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
