@@ -96,9 +96,9 @@ def _measure(app, settings, built, urls):
         warm_up(urls[scenario.server], scenario.spec, settings.workers)
         with app.app_context():
             before = scenarios.report_count()
-        result = run(
-            urls[scenario.server], scenario.spec, settings.seconds, settings.connections, settings.threads
-        )
+        connections = scenario.connections or settings.connections
+        threads = min(settings.threads, connections)
+        result = run(urls[scenario.server], scenario.spec, settings.seconds, connections, threads)
         with app.app_context():
             made = scenarios.report_count() - before
         if result.errors:

@@ -20,6 +20,10 @@ class Scenario:
     server: str  # "product" or "bare"
     versus: str | None  # key of the bare scenario it is compared with
     spec: object  # the spec directory bench.lua reads
+    # wrk connections for this scenario (None: the run's BENCH_CONNECTIONS). The staff queue's
+    # target is a response time: it is measured with one connection per worker, since with 16
+    # connections on 2 sync workers a request mostly waits for the 7 queued before it.
+    connections: int | None = None
 
 
 FORM = "Content-Type: application/x-www-form-urlencoded"
@@ -86,5 +90,7 @@ def build(app, settings, receipts):
     staff = prepare.staff_cookie(app, load.STAFF_USERNAME, load.STAFF_PASSWORD)
     headers = [f"Cookie: {staff}", f"User-Agent: {prepare.USER_AGENT}"]
     for key, (label, paths) in QUEUE.items():
-        scenarios.append(Scenario(key, label, "product", "pk", write_spec(out / key, "GET", paths, headers)))
+        spec = write_spec(out / key, "GET", paths, headers)
+        label = f"{label} ({settings.workers} connections)"
+        scenarios.append(Scenario(key, label, "product", None, spec, connections=settings.workers))
     return scenarios

@@ -131,9 +131,9 @@ def queue_page(user, filters, after=None, before=None):
         query = query.where(key < tuple_(*cursor) if descending else key > tuple_(*cursor))
     order = (Report.received_at.desc(), Report.id.desc()) if descending else (Report.received_at, Report.id)
     query = _due_page(query, descending) if filters.due else query.order_by(*order).limit(PAGE_SIZE + 1)
-    # What a row shows comes with it (joined), not by one lazy load per category, area, assignee.
-    shown = (joinedload(Report.category), joinedload(Report.region), joinedload(Report.assignee))
-    rows = db.session.scalars(query.options(*shown)).unique().all()
+    # The assignee comes with the row (joined), not by one lazy load per row; the page names
+    # categories and areas from the filters' lists it loads anyway.
+    rows = db.session.scalars(query.options(joinedload(Report.assignee))).unique().all()
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     if not forward:
