@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal.directory.models import Region
 from portal.evidence.storage import discard_on_failure
 from portal.extensions import db, limiter
 from portal.reports.linking import shares_receipt
@@ -32,7 +33,7 @@ def _lookup_limit():
 STATUS_PAGE_ROWS = (
     joinedload(Report.department),
     joinedload(Report.category),
-    joinedload(Report.region),
+    joinedload(Report.region).joinedload(Region.parent),  # the page names the district too
     selectinload(Report.state_changes),
     selectinload(Report.supplements),
     selectinload(Report.evidence),
