@@ -1,5 +1,7 @@
 """The department queue: filters, search, keyset pages, and bulk assignment by leads."""
 
+from urllib.parse import quote
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -67,6 +69,16 @@ def _choices():
     }
 
 
+def _case_url():
+    """number → the case page's URL, built once per page: url_for costs about 0.1 ms a call
+    (the app's URL defaults), five milliseconds for a page of 50 rows."""
+    template = url_for("admin.case", number=_NUMBER_SLOT)
+    return lambda number: template.replace(_NUMBER_SLOT, quote(number, safe=""))
+
+
+_NUMBER_SLOT = "NUMBERSLOT"
+
+
 @bp.get("/queue")
 def queue():
     filters = filters_from_request()
@@ -80,6 +92,7 @@ def queue():
         deadlines=next_deadlines(r.id for r in page.reports),
         badge=badge,
         badge_dates=badge_dates(),
+        case_url=_case_url(),
         colleagues=colleagues(current_user) if current_user.role == Role.LEAD else [],
         **_choices(),
     )
