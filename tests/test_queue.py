@@ -252,7 +252,9 @@ def _found(user, query):
 def test_search_finds_substrings_words_apart_single_characters_and_latin_prefixes(app):
     """Bigram tokens: any substring of two or more characters, two words of a query apart or in
     another order, a single character anywhere, the start of a Latin word or licence."""
-    masks, _ = file_report(OWN, description="后厨卫生很差，员工不戴口罩直接处理熟食。", business_name="老街坊餐馆")
+    masks, _ = file_report(
+        OWN, description="后厨卫生很差，员工不戴口罩直接处理熟食。", business_name="老街坊餐馆"
+    )
     milk, _ = file_report(OWN, description="货架上的牛奶已经过期三天还在销售。", business_name="KFC Express")
     licensed, _ = file_report(
         OWN, business_licence="91330100799655058B", business_name="华联超市", description="收银台多收了钱。"
