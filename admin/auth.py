@@ -19,6 +19,7 @@ from admin.session_cookie import StaffAwareSessionInterface, is_back_office
 from portal.accounts.operations import SignInRefused, resume_staff_session, sign_in, sign_out
 from portal.accounts.two_factor import second_factor_pending
 from portal.extensions import db, limiter
+from portal.sessions.operations import unsaved_changes
 
 PUBLIC_ENDPOINTS = {"admin.login"}
 # All a session that passed only the password may reach.
@@ -36,7 +37,8 @@ def init_login(app, login_manager):
     @login_manager.user_loader
     def load_user(user_id):
         record = resume_staff_session(session.get(STAFF_SESSION), user_id)
-        db.session.commit()  # an ended or touched session is saved before the page does anything
+        if unsaved_changes():
+            db.session.commit()  # an ended or touched session is saved before the page does anything
         g.staff_record = record
         return record.user if record is not None else None
 

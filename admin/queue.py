@@ -1,5 +1,7 @@
 """The department queue: filters, search, keyset pages, and bulk assignment by leads."""
 
+from urllib.parse import quote
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,7 +14,7 @@ from portal.accounts.permissions import scoped_reports
 from portal.casework.operations import assign_reports, colleagues
 from portal.casework.queue import NEWEST, OLDEST, QueueFilters, queue_page
 from portal.clock import to_local
-from portal.deadlines.queries import badge, next_deadlines
+from portal.deadlines.queries import badge, badge_dates, next_deadlines
 from portal.directory.models import Category, Region
 from portal.extensions import db
 from portal.reports.errors import ReportError
@@ -49,12 +51,32 @@ def filters_from_request():
 
 
 def _choices():
+    """The filters' options and, for the rows, each name translated once per page: every row
+    then reads a dict instead of asking Babel for its locale and catalogue (measured: those
+    lookups were most of the page's Python time at 50 rows)."""
+    state_texts = {(kind, s): str(public_state_text(kind, s)) for kind in Kind for s in STATES[kind]}
+    categories = db.session.scalars(select(Category).order_by(Category.position, Category.id)).all()
+    regions = db.session.scalars(select(Region).where(Region.level >= 2).order_by(Region.code)).all()
     return {
-        "kinds": [(k.value, KIND_TEXT[k]) for k in Kind],
-        "states": [(s.value, public_state_text(kind, s)) for kind in Kind for s in STATES[kind]],
-        "categories": db.session.scalars(select(Category).order_by(Category.position, Category.id)).all(),
-        "regions": db.session.scalars(select(Region).where(Region.level >= 2).order_by(Region.code)).all(),
+        "kinds": [(k.value, str(KIND_TEXT[k])) for k in Kind],
+        "states": [(s.value, text) for (_kind, s), text in state_texts.items()],
+        "categories": categories,
+        "regions": regions,
+        "state_text": lambda kind, state: state_texts[(Kind(kind), State(state))],
+        "kind_text": {k.value: str(KIND_TEXT[k]) for k in Kind},
+        "category_name": {c.id: c.name for c in categories},
+        "region_name": {r.id: r.name for r in regions},
     }
+
+
+def _case_url():
+    """number → the case page's URL, built once per page: url_for costs about 0.1 ms a call
+    (the app's URL defaults), five milliseconds for a page of 50 rows."""
+    template = url_for("admin.case", number=_NUMBER_SLOT)
+    return lambda number: template.replace(_NUMBER_SLOT, quote(number, safe=""))
+
+
+_NUMBER_SLOT = "NUMBERSLOT"
 
 
 @bp.get("/queue")
@@ -67,10 +89,10 @@ def queue():
         page=page,
         filters=filters,
         args=args,
-        state_text=public_state_text,
-        kind_text=KIND_TEXT,
         deadlines=next_deadlines(r.id for r in page.reports),
         badge=badge,
+        badge_dates=badge_dates(),
+        case_url=_case_url(),
         colleagues=colleagues(current_user) if current_user.role == Role.LEAD else [],
         **_choices(),
     )

@@ -1,7 +1,9 @@
 """`make bench`: fresh database, bulk data, gunicorn for the product and the bare app, wrk, one table."""
 
+import contextlib
 import os
 import shutil
+import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -50,7 +52,7 @@ def server_env(settings):
 
 def _prepare(settings, env):
     """Migrate, seed, bulk load, file the known reports, write the wrk specs."""
-    from bench.load import bulk_load, file_known
+    from bench.load import bulk_load, file_known, make_staff
     from portal import create_app
 
     database.recreate(settings.database_url)
@@ -61,6 +63,7 @@ def _prepare(settings, env):
         with timing_locks(db.engine) as locks:
             receipts = file_known(settings.known)
         print(locks.summary(), flush=True)
+        print(f"staff queue of department {make_staff()}", flush=True)
     # Outside the app context: each test-client request must get its own (Flask-WTF keeps the
     # CSRF token in g, so a shared context would leave later sessions without one).
     built = scenarios.build(app, settings, receipts)
@@ -68,16 +71,34 @@ def _prepare(settings, env):
     return app, built, locks.summary()
 
 
+def warm_up(url, spec, workers):
+    """A few untimed requests first, so each worker has loaded what the route needs (templates,
+    reference lists, a pooled connection) before wrk times it. A POST scenario is warmed with a
+    GET of its form page: its one-time tokens are kept for the timed run."""
+    headers = {}
+    for line in (spec / "headers").read_text().splitlines():
+        if ":" in line:
+            name, value = line.split(":", 1)
+            if name.lower() != "content-type":
+                headers[name.strip()] = value.strip()
+    paths = [p for p in (spec / "paths").read_text().splitlines() if p]
+    for path in paths * (2 * workers):
+        # A failing route shows up in the timed run, with its count of errors.
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(urllib.request.Request(url + path, headers=headers), timeout=60).read()
+
+
 def _measure(app, settings, built, urls):
     rows, checks, by_key = [], [], {}
     for scenario in built:
         if settings.scenarios and scenario.key not in settings.scenarios:
             continue
+        warm_up(urls[scenario.server], scenario.spec, settings.workers)
         with app.app_context():
             before = scenarios.report_count()
-        result = run(
-            urls[scenario.server], scenario.spec, settings.seconds, settings.connections, settings.threads
-        )
+        connections = scenario.connections or settings.connections
+        threads = min(settings.threads, connections)
+        result = run(urls[scenario.server], scenario.spec, settings.seconds, connections, threads)
         with app.app_context():
             made = scenarios.report_count() - before
         if result.errors:

@@ -3,16 +3,28 @@
 The bulk rows are plain INSERTs (executemany) built from the product's own table; each is routed
 as the product would route it. Their hashes are random: nobody looks them up. The receipts the
 benchmark looks up come from `submit_report` itself, so they carry real keyed hashes.
+
+So that the queue's filters meet a realistic table, the rows look like a bureau's history: one
+report a minute going back in time; the last 30 days still open (submitted or verifying) with a
+running case-decision clock (due 15 working days after receipt: the oldest of them overdue), and
+of the older ones 1 in 50 left open (overdue) and the rest closed with their clock met. The
+description comes from a few dozen texts, one in RARE_EVERY of them with the rare word RARE_WORD,
+and search_text is made by the product's own search_text_for.
 """
 
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, text, update
 
 from portal.audit.chain import SYSTEM, record_event
-from portal.clock import utcnow
+from portal.casework.search import search_text_for
+from portal.clock import local_today, to_local, utcnow
+from portal.deadlines.calendar import Calendar
+from portal.deadlines.models import ReportDeadline
+from portal.deadlines.policies import policy_in_force
 from portal.directory.models import Category, Region
 from portal.directory.routing import route
 from portal.extensions import db
@@ -23,6 +35,31 @@ from portal.reports.states import NUMBER_PREFIX, Kind, State
 from portal.security import receipt_keys
 
 BATCH = 10_000
+OPEN_DAYS = 30  # reports younger than this are still being handled
+STUCK_EVERY = 50  # of the older ones, one in this many is still open (overdue)
+CLOCK = "tip.case_decision"
+NAMES = ("老街坊餐馆", "便民超市", "阳光面馆", "湖畔茶楼", "新鲜水果店", "学府小吃", "德胜药房", "平安烘焙")
+DESCRIPTIONS = (
+    "后厨卫生很差，员工不戴口罩直接处理熟食。",
+    "货架上的牛奶已经过期三天还在销售。",
+    "收银台多收了钱，价格标签与结算不符。",
+    "菜里吃出头发，店家拒绝退款。",
+    "营业执照过期仍在经营，价格不公示。",
+    "外卖包装没有封签，送到时汤洒了一半。",
+    "冷柜温度过高，冻品已经化冻又再冻上。",
+    "药店无处方销售处方药。",
+    "店内有老鼠出没，餐具没有消毒。",
+    "称重时缺斤短两，投诉后态度恶劣。",
+    "售卖的蔬菜农药残留检测不合格。",
+    "蛋糕标注的生产日期是明天。",
+)
+RARE_WORD = "霉变"
+RARE_EVERY = 997
+RARE_DESCRIPTION = "仓库里的大米已经霉变结块，仍然分装出售。"
+
+
+STAFF_USERNAME = "bench.staff"
+STAFF_PASSWORD = "bench-staff-password-2026"
 
 
 @dataclass(frozen=True)
@@ -38,20 +75,48 @@ def _combos():
     return [(c, r, route(c, r).department) for c in categories for r in regions]
 
 
-def _rows(start, count, combos, key_id, now):
+class _Clocks:
+    """Each receipt day's due date (15 working days on the product's calendar), counted once."""
+
+    def __init__(self, policy, today):
+        self.policy, self.today, self.calendar, self._due = policy, today, Calendar(), {}
+        self.soon = self.calendar.add_working_days(today, 2).day
+
+    def due(self, starts_on):
+        if starts_on not in self._due:
+            self._due[starts_on] = self.calendar.add_working_days(starts_on, self.policy.working_days).day
+        return self._due[starts_on]
+
+    def status(self, due_on):
+        if due_on < self.today:
+            return "overdue"
+        return "due_soon" if due_on <= self.soon else "open"
+
+
+def _rows(start, count, combos, key_id, now, clocks):
+    """(report rows, clock rows) for reports start..start+count-1 (id = n, n minutes old)."""
     year = local_year(now)
+    reports, deadlines = [], []
     for n in range(start, start + count):
         category, region, department = combos[n % len(combos)]
         moment = now - timedelta(minutes=n)
-        yield {
+        name = f"{NAMES[n % len(NAMES)]} {n}"
+        description = RARE_DESCRIPTION if n % RARE_EVERY == 0 else DESCRIPTIONS[n % len(DESCRIPTIONS)]
+        young = moment > now - timedelta(days=OPEN_DAYS)
+        running = young or n % STUCK_EVERY == 0
+        state = (State.VERIFYING if n % 10 < 3 else State.SUBMITTED) if running else State.CLOSED
+        starts_on = to_local(moment).date()
+        due_on = clocks.due(starts_on)
+        reports.append({
+            "id": n,
             "number": f"{NUMBER_PREFIX[Kind.TIP]}-{year}-{n:06d}",
             "kind": Kind.TIP.value,
-            "state": State.SUBMITTED.value,
+            "state": state.value,
             "category_id": category.id,
             "region_id": region.id,
             "department_id": department.id,
-            "business_name": f"示范商户 {n}",
-            "description": "后厨卫生很差，员工不戴口罩直接处理熟食。",
+            "business_name": name,
+            "description": description,
             "anonymous": True,
             "wants_reward": False,
             "language": "zh_CN",
@@ -60,16 +125,61 @@ def _rows(start, count, combos, key_id, now):
             "submission_token_hash": secrets.token_hex(32),
             "received_at": moment,
             "updated_at": moment,
-        }
+            "search_text": search_text_for(name, None, description),
+            "next_due_on": due_on if running else None,  # what the clocks' trigger would write
+        })  # fmt: skip
+        deadlines.append({
+            "report_id": n,
+            "policy_id": clocks.policy.id,
+            "policy_code": CLOCK,
+            "starts_on": starts_on,
+            "due_on": due_on,
+            "provisional": False,
+            "extended": False,
+            "status": clocks.status(due_on) if running else "met",
+            "met_at": None if running else moment + timedelta(days=10),
+        })  # fmt: skip
+    return reports, deadlines
+
+
+@contextmanager
+def _indexes_built_afterwards(tables):
+    """On PostgreSQL, drop the tables' plain indexes (not those behind a constraint) for the
+    load and build them again from their own definitions after it, as bulk loaders do: keeping
+    a trigram index up to date row by row made a million rows take half an hour."""
+    if db.engine.dialect.name != "postgresql":
+        yield
+        return
+    definitions = db.session.execute(
+        text(
+            "SELECT indexname, indexdef FROM pg_indexes i WHERE tablename = ANY(:tables) AND NOT EXISTS"
+            " (SELECT 1 FROM pg_constraint c WHERE c.conindid = quote_ident(i.indexname)::regclass)"
+        ),
+        {"tables": list(tables)},
+    ).all()
+    for name, _definition in definitions:
+        db.session.execute(text(f'DROP INDEX "{name}"'))
+    # The rows carry reports.next_due_on already: no trigger update per clock row.
+    db.session.execute(text("ALTER TABLE report_deadlines DISABLE TRIGGER report_deadlines_next_due_on"))
+    yield
+    db.session.execute(text("ALTER TABLE report_deadlines ENABLE TRIGGER report_deadlines_next_due_on"))
+    db.session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+    for _name, definition in definitions:
+        db.session.execute(text(definition))
 
 
 def bulk_load(count):
-    """Insert `count` tip-offs numbered 1..count this year, and move the counter past them."""
+    """Insert `count` tip-offs numbered 1..count this year with their clocks, and move the
+    counters (report ids, numbers) past them."""
     now, combos, key_id = utcnow(), _combos(), receipt_keys().current_id
-    table = Report.__table__
-    for start in range(1, count + 1, BATCH):
-        rows = list(_rows(start, min(BATCH, count + 1 - start), combos, key_id, now))
-        db.session.execute(insert(table), rows)
+    clocks = _Clocks(policy_in_force(CLOCK, local_today()), local_today())
+    with _indexes_built_afterwards(("reports", "report_deadlines")):
+        for start in range(1, count + 1, BATCH):
+            reports, deadlines = _rows(start, min(BATCH, count + 1 - start), combos, key_id, now, clocks)
+            db.session.execute(insert(Report.__table__), reports)
+            db.session.execute(insert(ReportDeadline.__table__), deadlines)
+    if count and db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SELECT setval(pg_get_serial_sequence('reports', 'id'), :n)"), {"n": count})
     year = local_year(now)
     db.session.execute(insert(ReportSequence).values(kind=Kind.TIP.value, year=year, last_value=0))
     db.session.execute(
@@ -79,6 +189,10 @@ def bulk_load(count):
     )
     record_event("bench.bulk_load", None, SYSTEM, {"reports": count})
     db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE reports"))
+            conn.execute(text("VACUUM ANALYZE report_deadlines"))
 
 
 def file_known(count):
@@ -97,3 +211,19 @@ def file_known(count):
         db.session.commit()
         receipts.append(KnownReceipt(receipt.report.number, format_key(receipt.access_key)))
     return receipts
+
+
+def make_staff():
+    """A staff member (password only: staff need no second factor) of the department with the
+    most reports, whose queue the benchmark reads; returns the department's code."""
+    from portal.accounts.models import Role
+    from portal.accounts.operations import create_user
+    from portal.directory.models import Department
+
+    busiest = db.session.scalar(
+        select(Report.department_id).group_by(Report.department_id).order_by(func.count().desc()).limit(1)
+    )
+    department = db.session.get(Department, busiest)
+    create_user(STAFF_USERNAME, "Bench Staff", Role.STAFF, department, STAFF_PASSWORD, SYSTEM)
+    db.session.commit()
+    return department.code

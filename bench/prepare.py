@@ -12,6 +12,9 @@ from urllib.parse import urlencode
 from portal.reports.receipts import issue_submission_token
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+# Staff sessions are bound to the browser (Flask-Login's "strong" protection hashes the address
+# and the User-Agent): the test client that signs in and wrk send the same one.
+USER_AGENT = "portal-bench"
 BOUNDARY = "benchboundary7MA4YWxkTrZu0gW"
 
 
@@ -109,3 +112,18 @@ def tracking_cookies(app, receipts):
             assert response.status_code == 302, response.status_code
             cookies.append(client.get_cookie("session").value)
     return cookies
+
+
+def staff_cookie(app, username, password):
+    """`portal_staff=…` of a staff member signed in through the real form (password only)."""
+    from admin.session_cookie import STAFF_COOKIE, STAFF_PREFIX
+
+    with app.test_client() as client:
+        client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
+        response = client.get("/admin/login")
+        csrf = CSRF.search(response.get_data(as_text=True)).group(1)
+        fields = {"csrf_token": csrf, "username": username, "password": password}
+        response = client.post("/admin/login", data=fields)
+        assert response.status_code == 302 and "/login" not in response.location, response.status_code
+        assert client.get("/admin/queue").status_code == 200
+        return f"{STAFF_COOKIE}={client.get_cookie(STAFF_COOKIE, path=STAFF_PREFIX).value}"

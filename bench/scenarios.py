@@ -2,10 +2,11 @@
 
 import random
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from sqlalchemy import func, select
 
-from bench import prepare
+from bench import load, prepare
 from bench.wrk import write_spec
 from portal.directory.models import Category, Region
 from portal.extensions import db
@@ -19,12 +20,28 @@ class Scenario:
     server: str  # "product" or "bare"
     versus: str | None  # key of the bare scenario it is compared with
     spec: object  # the spec directory bench.lua reads
+    # wrk connections for this scenario (None: the run's BENCH_CONNECTIONS). The staff queue's
+    # target is a response time: it is measured with one connection per worker, since with 16
+    # connections on 2 sync workers a request mostly waits for the 7 queued before it.
+    connections: int | None = None
 
 
 FORM = "Content-Type: application/x-www-form-urlencoded"
 MULTIPART = f"Content-Type: multipart/form-data; boundary={prepare.BOUNDARY}"
 # Upper bounds of requests per second, so that no submission token is used twice.
 MAX_RATE = {"submit": 2000, "submit_photo": 400}
+# The staff queue (issue 8): a filtered first page of 50 rows, signed in as a department's staff.
+QUEUE = {
+    "queue_state": (
+        "staff queue: state filter",
+        ["/admin/queue?state=verifying", "/admin/queue?state=submitted"],
+    ),
+    "queue_search": (
+        "staff queue: Chinese word search",
+        [f"/admin/queue?q={quote(q)}" for q in ("口罩", load.RARE_WORD, "过期 牛奶", "老街坊")],
+    ),
+    "queue_overdue": ("staff queue: overdue filter", ["/admin/queue?due=overdue"]),
+}
 
 
 def _intake_ids():
@@ -70,4 +87,10 @@ def build(app, settings, receipts):
     cookies = prepare.tracking_cookies(app, receipts[:1])
     spec = write_spec(out / "status", "GET", ["/track/status"], [f"Cookie: session={cookies[0]}"])
     scenarios.append(Scenario("status", "status page (GET /track/status)", "product", "pk", spec))
+    staff = prepare.staff_cookie(app, load.STAFF_USERNAME, load.STAFF_PASSWORD)
+    headers = [f"Cookie: {staff}", f"User-Agent: {prepare.USER_AGENT}"]
+    for key, (label, paths) in QUEUE.items():
+        spec = write_spec(out / key, "GET", paths, headers)
+        label = f"{label} ({settings.workers} connections)"
+        scenarios.append(Scenario(key, label, "product", None, spec, connections=settings.workers))
     return scenarios

@@ -1,4 +1,4 @@
-"""The department queue: filters, search (jieba words, number, licence), keyset pages, bulk assign."""
+"""The department queue: filters, search (Chinese words by character pairs, number, licence), keyset pages, bulk assign."""
 
 import re
 from datetime import datetime, timedelta
@@ -187,3 +187,127 @@ def test_due_filters_and_badges_come_from_the_running_clocks(client, login_as):
     everything, page = numbers("")
     fresh_row = page.split(f'<tr data-number="{fresh.number}">')[1].split("</tr>")[0]
     assert "Overdue" not in fresh_row and "Due soon" not in fresh_row
+
+
+def _statements_and_commits(client, url):
+    """(SQL statements, database commits) of one request, counted on the engine."""
+    from sqlalchemy import event
+
+    statements, commits = [], []
+
+    def on_statement(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    def on_commit(conn):
+        commits.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", on_statement)
+    event.listen(db.engine, "commit", on_commit)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", on_statement)
+        event.remove(db.engine, "commit", on_commit)
+    assert response.status_code == 200
+    return statements, len(commits), response.get_data(as_text=True)
+
+
+def test_a_queue_page_costs_the_same_few_statements_however_many_rows_and_writes_nothing(client, login_as):
+    """Rows come with their category, area and assignee; the calendar is read once per page for
+    the badges; resuming the staff session within the minute writes nothing."""
+    from datetime import timedelta
+
+    from portal.casework.operations import assign_reports
+    from portal.clock import utcnow
+
+    first, _ = file_report(OWN)
+    login_as(Role.STAFF, OWN)
+    client.get("/admin/queue")  # the session's first touch is behind us
+    few, few_commits, page = _statements_and_commits(client, "/admin/queue")
+    assert numbers(page) == [first.number]
+
+    lead = make_user("market.lead2", Role.LEAD, OWN)
+    colleague = make_user("market.colleague", Role.STAFF, OWN)
+    more = [file_report(OWN, category=lookup(Category, "food.sales"))[0] for _ in range(3)]
+    more += [file_report(OWN, region=lookup(Region, "330105001"))[0] for _ in range(3)]
+    with frozen_at(utcnow() - timedelta(days=40)):
+        more += [file_report(OWN)[0] for _ in range(3)]  # overdue: a badge each
+    assign_reports(more[:4], colleague, lead)
+    assign_reports(more[4:6], lead, lead)
+    db.session.commit()
+    many, many_commits, page = _statements_and_commits(client, "/admin/queue")
+    assert len(numbers(page)) == 10 and page.count("badge text-bg-danger") == 3
+    assert colleague.display_name in page and lead.display_name in page
+    assert len(many) == len(few) <= 7, many
+    assert many_commits == few_commits == 0
+    assert not any(s.lstrip().upper().startswith(("UPDATE", "INSERT")) for s in many)
+
+
+def _found(user, query):
+    from portal.casework.queue import QueueFilters, queue_page
+
+    return {r.number for r in queue_page(user, QueueFilters(query=query)).reports}
+
+
+def test_search_finds_substrings_words_apart_single_characters_and_latin_prefixes(app):
+    """Bigram tokens: any substring of two or more characters, two words of a query apart or in
+    another order, a single character anywhere, the start of a Latin word or licence."""
+    masks, _ = file_report(
+        OWN, description="后厨卫生很差，员工不戴口罩直接处理熟食。", business_name="老街坊餐馆"
+    )
+    milk, _ = file_report(OWN, description="货架上的牛奶已经过期三天还在销售。", business_name="KFC Express")
+    licensed, _ = file_report(
+        OWN, business_licence="91330100799655058B", business_name="华联超市", description="收银台多收了钱。"
+    )
+    staff = make_user("market.searcher", Role.STAFF, OWN)
+    assert _found(staff, "戴口罩直接") == {masks.number}  # a substring of odd length
+    assert _found(staff, "街坊") == {masks.number}  # inside the business name
+    assert _found(staff, "过期牛奶") == _found(staff, "牛奶 过期") == {milk.number}  # apart, reordered
+    assert _found(staff, "奶过") == set()  # not in the text, even though both characters are
+    assert _found(staff, "食") == {masks.number}  # the last character of a run
+    assert _found(staff, "kf") == {milk.number}  # the start of a Latin word, any case
+    assert _found(staff, "9133010079") == {licensed.number}  # the start of a licence
+    assert _found(staff, "100% 口罩_") == set()  # LIKE's wildcards are plain characters here
+
+
+def test_search_text_holds_bigrams_and_words_once_between_spaces():
+    from portal.casework.search import query_terms, search_text_for
+
+    text = search_text_for("老街坊", "JY13301050012345", "老街坊卫生差")
+    assert text == " 老街 街坊 坊 jy13301050012345 坊卫 卫生 生差 差 "
+    assert query_terms("卫生 差劲的店") == [("卫生", True), ("差劲", True), ("的店", True)]
+    assert query_terms("口") == [("口", False)]
+
+
+def test_next_due_on_follows_the_running_clocks_as_the_database_keeps_it(app):
+    """reports.next_due_on (the deadline filters read it) is written by a trigger on the clocks:
+    set when a clock starts, moved by an extension, cleared when the last running clock is met."""
+    from datetime import date, timedelta
+
+    from portal.casework.queue import QueueFilters, queue_page
+    from portal.clock import utcnow
+    from portal.deadlines.clocks import extend_deadline, running_deadlines
+
+    with frozen_at(utcnow() - timedelta(days=40)):
+        late, _ = file_report(OWN)
+    staff = make_user("market.clocks", Role.STAFF, OWN)
+
+    def next_due():
+        db.session.expire(late)
+        return late.next_due_on
+
+    def overdue():
+        return [r.number for r in queue_page(staff, QueueFilters(due="overdue")).reports]
+
+    (clock,) = running_deadlines(late)
+    assert next_due() == clock.due_on and overdue() == [late.number]
+    extend_deadline(clock, SYSTEM)  # 15 more working days
+    db.session.commit()
+    assert next_due() == clock.due_on > clock.starts_on + timedelta(days=21)
+    transition_report(late, "verifying", SYSTEM)  # the case-decision clock keeps running
+    db.session.commit()
+    assert next_due() == clock.due_on
+    transition_report(late, "case_opened", SYSTEM, case_number="立字7号", opened_on=date.today())
+    db.session.commit()
+    assert next_due() not in (None, clock.due_on)  # met; the decision-notice clock runs now
+    assert {d.due_on for d in running_deadlines(late)} == {next_due()}

@@ -13,7 +13,7 @@ it like a transaction): those events are then in the database, where an outer ro
 
 from dataclasses import dataclass
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event, insert, update
 from sqlalchemy.orm import Session
 
 from portal.audit.hashing import event_hash, head_mac, jsonable
@@ -63,8 +63,9 @@ def record_event(action, obj, actor, data=None):
 def _lock_head(session):
     """Take the chain head's row lock (PostgreSQL row lock; SQLite's write lock); (length, hash)."""
     head = AuditChainHead.__table__
-    session.execute(update(head).where(head.c.id == 1).values(length=head.c.length))
-    row = session.execute(select(head.c.length, head.c.last_hash).where(head.c.id == 1)).first()
+    # One round trip: the no-op UPDATE takes the lock and RETURNING reads the head under it.
+    locked = update(head).where(head.c.id == 1).values(length=head.c.length)
+    row = session.execute(locked.returning(head.c.length, head.c.last_hash)).first()
     if row is None:  # a database made without migration 0001's head row
         session.execute(insert(head).values(id=1, length=0, last_hash=GENESIS_HASH))
         return 0, GENESIS_HASH

@@ -4,10 +4,11 @@ of scoped_reports() so no filter can reach another department's reports."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy import or_, select, tuple_
+from sqlalchemy.orm import joinedload
 
 from portal.accounts.permissions import scoped_reports
-from portal.casework.search import query_words
+from portal.casework.search import matches
 from portal.deadlines.queries import due_filter
 from portal.directory.models import Region
 from portal.extensions import db
@@ -63,17 +64,17 @@ def _region_ids(region_id):
 
 
 def _search(query):
-    """Report number, licence, business name, or every word of the description."""
+    """Report number, licence, or every term of the text (business name, licence, description).
+
+    The business name is searched through search_text (it holds the name's tokens), not with a
+    LIKE on the column: every branch of the OR then has an index (number, licence, trigram), so
+    PostgreSQL can answer a rare word from the indexes instead of reading the department."""
     typed = query.strip()
-    matches = [
-        Report.number == normalise_number(typed),
-        Report.business_licence == normalise_code(typed),
-        Report.business_name.contains(typed, autoescape=True),
-    ]
-    terms = query_words(typed)
-    if terms:
-        matches.append(and_(*(Report.search_text.contains(t, autoescape=True) for t in terms)))
-    return or_(*matches)
+    found = [Report.number == normalise_number(typed), Report.business_licence == normalise_code(typed)]
+    words = matches(Report.search_text, typed)
+    if words is not None:
+        found.append(words)
+    return or_(*found)
 
 
 def filtered(user, filters):
@@ -100,6 +101,23 @@ def filtered(user, filters):
     return query
 
 
+def _due_page(query, descending):
+    """The deadline filters' page: the matching (id, received_at) pairs come from
+    ix_reports_department_next_due alone (index-only), are sorted, and only the page's rows are
+    read. OFFSET 0 keeps PostgreSQL from "optimising" this into a walk of the department's
+    newest reports, which at a million reports meets thousands of running, not yet overdue ones
+    before the first overdue one (46 ms against 16 ms, EXPLAIN ANALYZE; see BENCHMARKS.md)."""
+    matching = query.with_only_columns(Report.id, Report.received_at).offset(0).subquery()
+    if descending:
+        key = (matching.c.received_at.desc(), matching.c.id.desc())
+        order = (Report.received_at.desc(), Report.id.desc())
+    else:
+        key = (matching.c.received_at, matching.c.id)
+        order = (Report.received_at, Report.id)
+    page = select(matching.c.id).order_by(*key).limit(PAGE_SIZE + 1)
+    return select(Report).where(Report.id.in_(page)).order_by(*order)
+
+
 def queue_page(user, filters, after=None, before=None):
     """One page of PAGE_SIZE rows after (or before) a cursor, with the cursors around it."""
     key = tuple_(Report.received_at, Report.id)
@@ -112,7 +130,10 @@ def queue_page(user, filters, after=None, before=None):
     if cursor is not None:
         query = query.where(key < tuple_(*cursor) if descending else key > tuple_(*cursor))
     order = (Report.received_at.desc(), Report.id.desc()) if descending else (Report.received_at, Report.id)
-    rows = db.session.scalars(query.order_by(*order).limit(PAGE_SIZE + 1)).all()
+    query = _due_page(query, descending) if filters.due else query.order_by(*order).limit(PAGE_SIZE + 1)
+    # The assignee comes with the row (joined), not by one lazy load per row; the page names
+    # categories and areas from the filters' lists it loads anyway.
+    rows = db.session.scalars(query.options(joinedload(Report.assignee))).unique().all()
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     if not forward:

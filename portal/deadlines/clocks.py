@@ -41,7 +41,7 @@ def running_deadlines(report):
     ).all()
 
 
-def refresh_deadlines(report):
+def refresh_deadlines(report, new=False):
     """Meet the clocks the report's new state stops and start those it starts (the day of its
     latest state change, under the policy in force that day).
 
@@ -49,7 +49,8 @@ def refresh_deadlines(report):
     and the versioned policy, so it can be recomputed; the sweep and extensions are audited."""
     db.session.flush()
     change = report.state_changes[-1]
-    calendar, running = Calendar(), running_deadlines(report)
+    # A report filed in this transaction (new=True) has no clocks yet: nothing to look up.
+    calendar, running = Calendar(), [] if new else running_deadlines(report)
     for deadline in running:
         if report.state not in deadline.policy.runs:
             _end(deadline, "met", change.at)

@@ -2,23 +2,20 @@
 normalised business name or similar description; staff confirm with a link; the earliest report
 of a clue is its first (rewards go to the first reporter)."""
 
-import logging
 import re
 import unicodedata
 from datetime import datetime, timedelta
 
-import jieba
 from sqlalchemy import DateTime, ForeignKey, and_, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.accounts.permissions import Action, can, scoped_reports
 from portal.audit.chain import Actor, record_event
+from portal.casework.search import shingles
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.reports.errors import ReportError
 from portal.reports.models import Report
-
-jieba.setLogLevel(logging.WARNING)
 
 WINDOW = timedelta(days=90)
 MIN_JACCARD = 0.6
@@ -43,9 +40,9 @@ def normalise_name(name):
 
 
 def tokens(text):
-    """The description's words (jieba for Chinese), without spaces and punctuation."""
-    words = jieba.lcut(unicodedata.normalize("NFKC", text or "").lower())
-    return {w for w in (_NOT_WORD.sub("", w) for w in words) if w}
+    """The description's character bigrams and Latin words (the queue's search tokens): a
+    standard shingle set for near-duplicate text, without a dictionary in memory."""
+    return shingles(text)
 
 
 def jaccard(a, b):

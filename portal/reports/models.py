@@ -74,11 +74,17 @@ class Report(db.Model):
             "(business_licence IS NULL) = (business_licence_kind IS NULL)", name="licence_has_kind"
         ),
         CheckConstraint("linked_report_id != id", name="not_linked_to_itself"),
-        Index("ix_reports_department_state", "department_id", "state"),
-        # The queue pages through a department by (received_at, id) (keyset pagination).
+        # The queue pages through a department by (received_at, id) (keyset pagination), with or
+        # without a state filter: each order has an index that hands out rows already in order.
         Index("ix_reports_department_received", "department_id", "received_at", "id"),
-        # Word search: a trigram index on PostgreSQL (LIKE '%word%' uses it). SQLite makes it a
-        # plain index (unused by LIKE); declared for both so models and migrations stay one schema.
+        Index("ix_reports_department_state_received", "department_id", "state", "received_at", "id"),
+        # The deadline filters: the page's ids come from this index alone (see next_due_on).
+        Index("ix_reports_department_next_due", "department_id", "next_due_on", "received_at", "id"),
+        # Search by licence (and same-clue candidates by licence).
+        Index("ix_reports_business_licence", "business_licence"),
+        # Word search: a trigram index on PostgreSQL (LIKE '% token %' uses it, see
+        # portal/casework/search.py). SQLite makes it a plain index (unused by LIKE); declared
+        # for both so models and migrations stay one schema.
         Index(
             "ix_reports_search_text_trgm",
             "search_text",
@@ -147,8 +153,17 @@ class Report(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     # The colleague handling it inside its department (the queue's "assigned to me"); null: nobody.
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    # Business name, licence and description segmented into words (jieba) for the queue's search.
+    # Business name, licence and description as search tokens (portal/casework/search.py).
     search_text: Mapped[str | None] = mapped_column(Text)
+    # The earliest due date of the report's running clocks (NULL when none runs), for the
+    # queue's overdue and due-within filters at a million reports. Written only by the database:
+    # a trigger on report_deadlines (migration 0014) recomputes it whenever a clock is started,
+    # met, lapsed, extended or recounted. Chosen over a partial index on the running clocks,
+    # which was measured: the filter must also order by received_at, which lives here, so any
+    # plan starting from the clocks fetched every overdue report (0.6 s), and one walking the
+    # newest reports probed the clocks of each (0.2 s). A trigger rather than the clock code
+    # keeping it: no path (clocks, sweep, extensions, a future one) can forget it.
+    next_due_on: Mapped[date | None] = mapped_column(Date)
 
     category: Mapped[Category] = relationship()
     region: Mapped[Region] = relationship()

@@ -187,7 +187,7 @@ def submit_report(data, staged_files, submission_token):
         db.session.flush()
     for each in filter(None, (report, tip)):
         record_submitted(each)
-        refresh_deadlines(each)
+        refresh_deadlines(each, new=True)
     return Receipt(report, access_key)
 
 

@@ -5,8 +5,9 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
-from portal.audit.chain import CITIZEN, SYSTEM, record_event
+from portal.audit.chain import CITIZEN, PENDING, SYSTEM, record_event
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.sessions.models import EndReason, SessionKind, WebSession
@@ -64,9 +65,10 @@ def find_live_session(token, kind):
     """The session a cookie token names, if it has not ended (does not check the clock)."""
     if not isinstance(token, str) or not token:
         return None
-    record = db.session.scalar(
-        select(WebSession).where(WebSession.token_hash == _hash(token), WebSession.kind == kind)
-    )
+    query = select(WebSession).where(WebSession.token_hash == _hash(token), WebSession.kind == kind)
+    if kind == SessionKind.STAFF:
+        query = query.options(joinedload(WebSession.user))  # every check reads the user: one query
+    record = db.session.scalar(query)
     return record if record is not None and record.ended_at is None else None
 
 
@@ -125,10 +127,19 @@ def open_tracking(report, previous_token=None):
     return open_session(SessionKind.TRACKING, report=report)
 
 
-def tracked_report(token):
-    """The report this browser may see, while its tracking session lives."""
+def tracked_report_id(token):
+    """The id of the report this browser may see, while its tracking session lives (the caller
+    loads the report with what its page needs, in one query)."""
     record = resume_session(token, SessionKind.TRACKING)
-    return record.report if record is not None else None
+    return record.report_id if record is not None else None
+
+
+def unsaved_changes():
+    """Rows or audit events waiting to be written in this transaction: resuming a session
+    changes nothing most of the time (it touches "last seen" once a minute), and then a commit
+    would only cost a round trip and, with pool_pre_ping, a second connection checkout."""
+    pending = db.session.new or db.session.dirty or db.session.deleted
+    return bool(pending or db.session.info.get(PENDING))
 
 
 def end_tracking(token):

@@ -1,5 +1,6 @@
 """Citizen forms. Labels and messages are lazy-translated; rules live in portal.validators."""
 
+from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -39,14 +40,24 @@ DESCRIPTION_MIN = 10
 DESCRIPTION_MAX = 5000
 
 
-def _exists(model, pk, active_only=False):
+def _get(model, pk):
+    """db.session.get, with the row kept for the rest of the request: the session's identity
+    map holds rows weakly, so without a reference the view's own get() of the same category or
+    region would query it again."""
     row = db.session.get(model, pk)
+    if row is not None and has_app_context():
+        g.setdefault("validated_rows", []).append(row)
+    return row
+
+
+def _exists(model, pk, active_only=False):
+    row = _get(model, pk)
     return row is not None and (not active_only or row.active)
 
 
 def _region(pk, level):
     """The region with this id if it is at this level (a district, a street), else None."""
-    row = db.session.get(Region, pk) if pk is not None else None
+    row = _get(Region, pk) if pk is not None else None
     return row if row is not None and row.level == level else None
 
 
@@ -275,7 +286,7 @@ class IntakeForm(EvidenceFields, FlaskForm):
             raise ValidationError(_l("Enter the amount in yuan, more than 0, with at most 2 decimals."))
 
     def _online(self):
-        category = db.session.get(Category, self.category.data) if self.category.data else None
+        category = _get(Category, self.category.data) if self.category.data else None
         return category is not None and category.online
 
     def validate_platform(self, field):

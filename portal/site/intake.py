@@ -2,7 +2,9 @@
 
 from flask import current_app, render_template, request, session
 from flask_babel import gettext as _
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from portal.directory.cache import reference_lists
@@ -10,6 +12,7 @@ from portal.directory.models import Category, Region
 from portal.evidence.storage import EvidenceNotStored, discard_on_failure, discard_staged
 from portal.extensions import db
 from portal.i18n import current_language
+from portal.reports.models import Report
 from portal.reports.operations import (
     IntakeData,
     ReportError,
@@ -86,15 +89,20 @@ def _render_receipt(receipt):
     if receipt.key_withheld:
         # A late re-post (or a key staff re-issued since): nothing of the report, no key.
         return no_store(render_template("site/receipt_withheld.html"), 409)
-    remember_receipt(receipt.report)  # "email me my receipt" works for this report, for a while
+    # After the commit the report is expired: reload it with what the receipt shows in one
+    # statement (its id from the identity key; reading report.id would refresh the row first).
+    report_id = inspect(receipt.report).identity[0]
+    shown = (joinedload(Report.department), joinedload(Report.linked_report).joinedload(Report.department))
+    report = db.session.scalars(select(Report).where(Report.id == report_id).options(*shown)).unique().one()
+    remember_receipt(report)  # "email me my receipt" works for this report, for a while
     html = render_template(
         "site/receipt.html",
-        report=receipt.report,
-        linked=receipt.report.linked_report,
+        report=report,
+        linked=report.linked_report,
         access_key=format_key(receipt.access_key),
         repeated=receipt.repeated,
-        qr_code=qr_data_uri(receipt.report.number),
-        track_url=track_url(receipt.report.number),
+        qr_code=qr_data_uri(report.number),
+        track_url=track_url(report.number),
     )
     return no_store(html)
 

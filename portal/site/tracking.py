@@ -2,10 +2,10 @@
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.audit.chain import PENDING as PENDING_AUDIT_EVENTS
+from portal.directory.models import Region
 from portal.evidence.storage import EvidenceNotStored, discard_on_failure
 from portal.extensions import db, limiter
 from portal.reports.linking import shares_receipt
@@ -16,7 +16,7 @@ from portal.reports.states import DECLINE_GROUND_TEXT, KIND_TEXT, MEDIATION_END_
 from portal.reports.timeline import public_timeline
 from portal.sessions.models import SessionKind
 from portal.sessions.operations import end_tracking as end_tracking_session
-from portal.sessions.operations import open_tracking, resume_session, tracked_report
+from portal.sessions.operations import open_tracking, resume_session, tracked_report_id, unsaved_changes
 from portal.site import bp
 from portal.site.conversation import conversation_page
 from portal.site.forms import LookupForm, SupplementForm
@@ -35,7 +35,7 @@ def _lookup_limit():
 STATUS_PAGE_ROWS = (
     joinedload(Report.department),
     joinedload(Report.category),
-    joinedload(Report.region),
+    joinedload(Report.region).joinedload(Region.parent),  # the page names the district too
     selectinload(Report.state_changes),
     selectinload(Report.supplements),
     selectinload(Report.evidence),
@@ -44,24 +44,16 @@ STATUS_PAGE_ROWS = (
 
 def _tracked_report():
     """The report this browser opened with a receipt, while its server-side session lives."""
-    report = tracked_report(session.get(TRACK_SESSION))
-    if _session_changed():
-        # An ended or touched session is saved before the page does anything. Only then: an
-        # empty commit would cost a round trip and a second connection checkout (with its ping).
+    report_id = tracked_report_id(session.get(TRACK_SESSION))
+    if unsaved_changes():
+        # An ended or touched session is saved before the page does anything (only then).
         db.session.commit()
-    if report is None:
+    if report_id is None:
         session.pop(TRACK_SESSION, None)
         return None
-    # Load what the page reads in one go (its id from the identity key: after a commit, reading
-    # report.id would refresh the row first).
-    report_id = inspect(report).identity[0]
+    # Load what the page reads in one go: the session row gave the id, so the report, its
+    # department, category and region come in one statement and its lists in three more.
     return db.session.scalars(select(Report).where(Report.id == report_id).options(*STATUS_PAGE_ROWS)).one()
-
-
-def _session_changed():
-    """Rows or audit events waiting to be written in this transaction."""
-    pending = db.session.new or db.session.dirty or db.session.deleted
-    return bool(pending or db.session.info.get(PENDING_AUDIT_EVENTS))
 
 
 @bp.route("/track", methods=["GET", "POST"])
