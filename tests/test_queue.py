@@ -1,4 +1,5 @@
-"""The department queue: filters, search (Chinese words by character pairs, number, licence), keyset pages, bulk assign."""
+"""The department queue: filters, search (Chinese words by character pairs, number, licence),
+keyset pages, bulk assign."""
 
 import re
 from datetime import datetime, timedelta
