@@ -1,5 +1,6 @@
 """The measured routes: the product's citizen path and the bare routes each one is compared with."""
 
+import json
 import random
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -27,6 +28,7 @@ class Scenario:
 
 
 FORM = "Content-Type: application/x-www-form-urlencoded"
+JSON = "Content-Type: application/json"
 MULTIPART = f"Content-Type: multipart/form-data; boundary={prepare.BOUNDARY}"
 # Upper bounds of requests per second, so that no submission token is used twice.
 MAX_RATE = {"submit": 2000, "submit_photo": 400}
@@ -44,10 +46,23 @@ QUEUE = {
 }
 
 
-def _intake_ids():
-    category = db.session.scalar(select(Category.id).where(Category.active).order_by(Category.position))
-    district = db.session.scalar(select(Region.id).where(Region.level == 2).order_by(Region.id))
+def _intake_choices():
+    category = db.session.scalars(select(Category).where(Category.active).order_by(Category.position)).first()
+    district = db.session.scalars(select(Region).where(Region.level == 2).order_by(Region.id)).first()
     return category, district
+
+
+def api_tip(category_code, region_code):
+    """The JSON an app or a hotline system posts to POST /api/v1/reports: an anonymous tip-off."""
+    body = {
+        "kind": "tip",
+        "category": category_code,
+        "region": region_code,
+        "subject": {"name": "老街坊餐馆", "address": "文三路 88 号"},
+        "description": "后厨卫生很差，员工不戴口罩直接处理熟食。",
+        "anonymous": True,
+    }
+    return json.dumps(body, ensure_ascii=False).encode()
 
 
 def report_count():
@@ -59,7 +74,9 @@ def build(app, settings, receipts):
     out = settings.workdir / "specs"
     ids = [str(i) for i in random.Random(7).choices(range(1, settings.reports + 1), k=2000)]
     with app.app_context():
-        category, district = _intake_ids()
+        category, district = _intake_choices()
+        api_body = api_tip(category.code, district.code)
+        category, district = category.id, district.id
     scenarios = [
         Scenario("hello", "bare: hello", "bare", None, write_spec(out / "hello", "GET", ["/hello"])),
         Scenario("pk", "bare: load one row by primary key", "bare", None,
@@ -81,6 +98,10 @@ def build(app, settings, receipts):
     headers = [f"Cookie: session={cookie}", MULTIPART]
     spec = write_spec(out / "submit_photo", "POST", ["/report/new"], headers, issued, head, tail)
     scenarios.append(Scenario("submit_photo", "submission, one 2 MB photo", "product", "insert", spec))
+    # The JSON API (issue 11): no session, no form token; every post files a new report.
+    spec = write_spec(out / "submit_api", "POST", ["/api/v1/reports"], [JSON], head=api_body)
+    label = "API submission (POST /api/v1/reports)"
+    scenarios.append(Scenario("submit_api", label, "product", "insert", spec))
     cookie, bodies = prepare.lookup(app, receipts)
     spec = write_spec(out / "lookup", "POST", ["/track"], [f"Cookie: session={cookie}", FORM], bodies)
     scenarios.append(Scenario("lookup", "receipt lookup (POST /track → 302)", "product", "pk", spec))

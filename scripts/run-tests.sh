@@ -12,6 +12,7 @@ fi
 
 logs="$(mktemp -d)"
 tmp="${TMPDIR:-/tmp}/portal-tests-$$"
+mkdir -p "$tmp"
 echo "== SQLite and PostgreSQL ($TEST_DATABASE_URL) side by side; their output follows when both end"
 "$PYTEST" -q -p no:cacheprovider --basetemp="$tmp/sqlite" "$@" tests >"$logs/sqlite.log" 2>&1 &
 sqlite_pid=$!

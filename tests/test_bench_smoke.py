@@ -63,7 +63,7 @@ def smoke_settings(tmp_path):
 def test_bench_produces_every_figure_without_a_failed_request(smoke_settings):
     outcome = run_bench(smoke_settings)
     measured = {row.scenario.key: row for row in outcome.rows}
-    expected = {"hello", "pk", "insert", "home", "submit", "submit_photo", "lookup", "status"}
+    expected = {"hello", "pk", "insert", "home", "submit", "submit_photo", "submit_api", "lookup", "status"}
     expected |= {"queue_state", "queue_search", "queue_overdue"}
     assert set(measured) == expected
     assert outcome.checks == []  # no failed request, and every submission made its report

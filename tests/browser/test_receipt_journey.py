@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 from flask_babel import force_locale, gettext
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.deadlines.models import ReportDeadline
@@ -52,7 +53,8 @@ def test_copy_print_and_scan_the_receipt_then_see_the_legal_dates(app, live_serv
     copy = page.locator("button[data-copy]")
     assert copy.is_visible()
     copy.click()
-    page.wait_for_function("document.getElementById('copy-status').textContent.length > 0")
+    # Playwright's own polling (a string predicate would be eval'd, which the page's CSP refuses).
+    expect(page.locator("#copy-status")).to_have_text(re.compile(r"\S"))
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.splitlines() == [
         f"{_zh(app, 'Tip-off number')}: {number}",
