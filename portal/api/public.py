@@ -241,10 +241,10 @@ def _one_upload():
     try:
         return stage_upload(data, upload.filename or "file")
     except RejectedFile as exc:
-        from portal.site.uploads import _reason_text
+        from portal.site.uploads import file_refusal_text
 
         raise ApiProblem(
-            FILE_STATUS.get(exc.reason, 422), f"file_{exc.reason}", _reason_text(exc.reason, "file")
+            FILE_STATUS.get(exc.reason, 422), f"file_{exc.reason}", file_refusal_text(exc.reason, "file")
         ) from None
 
 

@@ -24,7 +24,7 @@ FIRST_COLUMN = {
     "rewards": _l("Year"),
 }
 COLUMN_TEXT = {
-    "received": _l("Received"),
+    "received": _l("Reports received"),  # a count ("Received" alone is the time a report came in)
     "closed": _l("Closed"),
     "decided": _l("Decided"),
     "on_time_share": _l("Decided within the legal time limit (%)"),

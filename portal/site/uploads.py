@@ -21,7 +21,8 @@ from portal.site.limits import post_refused, upload_refused
 from portal.validators import display_name
 
 
-def _reason_text(code, name):
+def file_refusal_text(code, name):
+    """Why an uploaded file was refused, in the visitor's language (the form and the API)."""
     texts = {
         "empty": _("%(name)s is empty.", name=name),
         "too_large": _("%(name)s is larger than %(mb)d MB.", name=name, mb=current_app.config["MAX_FILE_MB"]),
@@ -142,6 +143,6 @@ def collect_evidence(form):
         try:
             staged.append(stage_upload(data, upload.filename))
         except RejectedFile as exc:
-            errors.append(_reason_text(exc.reason, display_name(upload.filename)))
+            errors.append(file_refusal_text(exc.reason, display_name(upload.filename)))
     form.staged_evidence.data = sign_staged(staged)
     return staged, errors

@@ -23,7 +23,7 @@ document.addEventListener("DOMContentLoaded", function () {
     chart.setOption({
       animation: false,
       tooltip: { trigger: "axis" },
-      legend: { top: 0 },
+      legend: { top: 0, type: "scroll" }, // one line that scrolls: two would overlap the chart on a phone
       grid: { left: 50, right: 50, top: 40, bottom: 80 },
       xAxis: { type: "category", data: labels, axisLabel: { rotate: labels.length > 6 ? 30 : 0 } },
       yAxis: [{ type: "value" }, { type: "value", max: 100, show: series.some(function (s) { return s.yAxisIndex === 1; }) }],
