@@ -18,7 +18,6 @@ from sqlalchemy import select
 from admin import bp
 from admin.access import report_or_404
 from admin.oversight_messages import oversight_error_text
-from portal.accounts.models import DEPARTMENT_ROLES
 from portal.accounts.permissions import Action
 from portal.clock import local_today
 from portal.directory.models import Department
@@ -28,13 +27,14 @@ from portal.oversight.errors import OversightError
 from portal.oversight.models import STEP_ORDER, DepartmentStep, SupervisedCase, SupervisionStatus
 from portal.oversight.roles import is_supervisor
 from portal.oversight.supervision import (
+    may_supervise,
     put_under_supervision,
     record_step,
     report_for_supervision,
+    reports_progress,
     submit_progress,
     supervised_cases_for,
 )
-from portal.reports.states import State
 
 QUARTERS = (1, 2, 3, 4)
 
@@ -104,10 +104,8 @@ def case_supervision(report):
     return {
         "cases": cases,
         "active": active,
-        "may_list": active is None and report.state != State.CLOSED and is_supervisor(current_user),
-        "may_report": active is not None
-        and current_user.role in DEPARTMENT_ROLES
-        and current_user.department_id == active.department_id,
+        "may_list": active is None and may_supervise(current_user, report),
+        "may_report": active is not None and reports_progress(current_user, active),
         "today": local_today(),
     }
 

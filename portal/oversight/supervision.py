@@ -36,10 +36,15 @@ def report_for_supervision(number, user):
     return report
 
 
+def may_supervise(user, report):
+    """A lead of the supervising office may list a report that is not closed."""
+    return is_supervisor(user) and report.state != State.CLOSED
+
+
 def put_under_supervision(report, user, instructions, due_on, interval_days):
     if not is_supervisor(user):
         raise OversightError("not_supervisor")
-    if report.state == State.CLOSED:
+    if not may_supervise(user, report):
         raise OversightError("report_closed")
     today = local_today()
     if due_on is None or due_on <= today or not interval_days or interval_days < 1:
@@ -64,9 +69,14 @@ def put_under_supervision(report, user, instructions, due_on, interval_days):
     return case
 
 
+def reports_progress(user, case):
+    """Who reports progress on a supervised case: its handling department's staff and leads."""
+    return user.role in DEPARTMENT_ROLES and user.department_id == case.department_id
+
+
 def submit_progress(case, user, body):
     """The handling department's staff or lead report progress; the next report is due an interval later."""
-    if user.role not in DEPARTMENT_ROLES or user.department_id != case.department_id:
+    if not reports_progress(user, case):
         raise OversightError("not_handling_department")
     if case.status != SupervisionStatus.ACTIVE:
         raise OversightError("supervision_ended")
