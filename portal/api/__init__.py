@@ -3,6 +3,7 @@ web pages and the back office, for apps, hotline systems and department case sys
 exempt from CSRF, and the session is never saved for an API response (admin/session_cookie.py)."""
 
 from flask import Blueprint, current_app, g, request
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -36,10 +37,11 @@ def _http(exc):
 def json_body(schema):
     """The request's JSON object loaded by `schema` (unknown fields refused), or a problem."""
     if not request.is_json:
-        raise ApiProblem(415, "json_required", "Send the body as JSON with Content-Type: application/json.")
+        detail = _("Send the body as JSON with Content-Type: application/json.")
+        raise ApiProblem(415, "json_required", detail)
     data = request.get_json(silent=True)
     if data is None:
-        raise ApiProblem(400, "bad_json", "The body is not valid JSON.")
+        raise ApiProblem(400, "bad_json", _("The body is not valid JSON."))
     try:
         return schema.load(data)
     except ValidationError as exc:
