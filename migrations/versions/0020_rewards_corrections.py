@@ -1,0 +1,23 @@
+"""rewards corrections (slot reserved; filled by its branch).
+
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-12-07
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0020'
+down_revision = '0019'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
