@@ -3,12 +3,14 @@ filled in (never the key), a copyable and printable receipt, and a form re-poste
 browser's history that no longer shows the key to whoever holds the phone later."""
 
 import base64
+import io
 import re
 import shutil
 import subprocess
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from portal.casework.key_reissue import reissue_access_key
@@ -37,8 +39,11 @@ def decode_qr(png, tmp_path):
     """What a phone's camera reads from the code (zbar, Debian's zbar-tools)."""
     if shutil.which("zbarimg") is None:
         pytest.skip("zbarimg missing: scripts/ensure-zbar.sh installs zbar-tools")
+    # The PNG has one pixel per module; the page shows it scaled up without smoothing
+    # (image-rendering: pixelated), which is what a camera sees: scale it the same way.
+    image = Image.open(io.BytesIO(png))
     path = tmp_path / "qr.png"
-    path.write_bytes(png)
+    image.resize((image.width * 6, image.height * 6), Image.Resampling.NEAREST).save(path)
     done = subprocess.run(["zbarimg", "--raw", "-q", str(path)], capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()

@@ -34,3 +34,12 @@ def test_unchanged_reload_keeps_serving_the_same_lists(client):
     db.session.commit()
     assert "餐饮服务" in client.get("/report/new").get_data(as_text=True)
     assert first.count("<option") == client.get("/report/new").get_data(as_text=True).count("<option")
+
+
+def test_the_cached_choices_follow_the_page_language(client):
+    """The choices are built once per language: English after Chinese must not reuse them."""
+    assert "餐饮服务" in client.get("/report/new").get_data(as_text=True)
+    english = client.get("/report/new?lang=en").get_data(as_text=True)
+    assert ">Catering<" in english and "餐饮服务" not in english
+    assert "Food" in english and "食品" not in english  # the group labels too
+    assert "餐饮服务" in client.get("/report/new?lang=zh_CN").get_data(as_text=True)

@@ -7,7 +7,7 @@ one whenever it changes anything, and any screen that edits reference data must 
 (an action in REFERENCE_EVENTS). Checking costs one indexed query per request.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
@@ -53,6 +53,8 @@ class Lists:
     districts: tuple  # by code
     streets: tuple  # by (district code, code)
     by_id: dict  # district id → Item
+    # Things built from these lists per language (the form's choices): dropped with the lists.
+    built: dict = field(default_factory=dict, compare=False)
 
 
 def _version():
@@ -92,3 +94,16 @@ def reference_lists():
     if asked is not None:
         setattr(asked, _ATTRIBUTE, lists)
     return lists
+
+
+def built_from_lists(name, build):
+    """`build(lists)` for this language, made once per process and reference-data version.
+
+    For the form's choices: translating and wrapping every name again cost a form request a few
+    milliseconds. Callers get a new list each time, so nobody can change the shared one.
+    """
+    lists = reference_lists()
+    key = (name, str(get_locale()))
+    if key not in lists.built:
+        lists.built[key] = tuple(build(lists))
+    return list(lists.built[key])

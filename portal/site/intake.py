@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
-from portal.directory.cache import reference_lists
+from portal.directory.cache import built_from_lists
 from portal.directory.models import Category, Region
 from portal.evidence.storage import EvidenceNotStored, discard_on_failure, discard_staged
 from portal.extensions import db
@@ -39,9 +39,12 @@ FORM_SESSION = "intake_form"
 
 
 def _category_choices():
-    rows = reference_lists().categories
+    return built_from_lists("category_choices", _build_category_choices)
+
+
+def _build_category_choices(lists):
     return [SelectChoice("", _("Choose…"))] + [
-        SelectChoice(str(c.id), c.name, optgroup=_group_label(c.group)) for c in rows
+        SelectChoice(str(c.id), c.name, optgroup=_group_label(c.group)) for c in lists.categories
     ]
 
 

@@ -3,20 +3,26 @@
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from portal.directory.cache import reference_lists
+from portal.directory.cache import built_from_lists
 from portal.site import bp
 from portal.site.forms import DISTRICT
 
 
 def district_choices():
-    lists = reference_lists()
+    return built_from_lists("district_choices", _build_district_choices)
+
+
+def _build_district_choices(lists):
     return [SelectChoice("", _("Choose…"))] + [SelectChoice(str(r.id), r.name) for r in lists.districts]
 
 
 def street_choices():
     """Every street, grouped by district: without JavaScript the citizen picks from the group of
     their district; app.js narrows the list to it (data-district) when scripts run."""
-    lists = reference_lists()
+    return built_from_lists("street_choices", _build_street_choices)
+
+
+def _build_street_choices(lists):
     return [SelectChoice("", _("Not sure / the whole district"))] + [
         SelectChoice(
             str(r.id),
