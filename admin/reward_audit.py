@@ -7,7 +7,6 @@ import io
 from flask import Response, abort, render_template, request, stream_with_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from admin import bp
@@ -97,6 +96,8 @@ def _csv(columns, records):
 
 
 def _xlsx(columns, records):
+    from openpyxl import Workbook  # here: 7.5 MB that a worker needs only for this export
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
     sheet.append([str(label) for label in columns.values()])

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 
 import magic
 from PIL import Image, ImageOps, UnidentifiedImageError
-from pillow_heif import register_heif_opener
 
-register_heif_opener()
 # MAX_PIXELS (below) is lower than Pillow's bomb limit, so its warning only repeats a refusal.
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
@@ -62,8 +60,18 @@ def detect_type(data):
     return magic.from_buffer(data[:65536], mime=True)
 
 
+def _heif_opener():
+    """Teach Pillow HEIC/HEIF (iPhone photos) the first time one arrives: pillow_heif and its
+    library cost every worker about 7 MB, and most workers never see such a photo."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+
+
 def _strip_image(data, mime):
     """Re-encode the pixels only; EXIF, GPS, XMP and comments are not carried over."""
+    if mime in ("image/heic", "image/heif") and "HEIF" not in Image.OPEN:
+        _heif_opener()
     try:
         with Image.open(io.BytesIO(data)) as img:
             # A small file that decodes to a huge bitmap would exhaust memory: refuse it before
