@@ -151,6 +151,17 @@ def test_repeat_with_the_same_files_shows_the_receipt_and_leaves_no_staged_copy(
     assert files_under(app, "staging") == [] and len(files_under(app, "store")) == 2
 
 
+def test_a_repeat_takes_no_number_from_the_next_report(client):
+    """A repeat is found by its failed insert, after it took the next number: the rollback must
+    give that number back, so the next report still gets the following one (no gap)."""
+    form = intake_form()
+    first = receipt_in(post(client, form).get_data(as_text=True))[0]
+    assert receipt_in(post(client, form).get_data(as_text=True))[0] == first  # the repeat
+    other = intake_form(description="第二件事：隔壁超市卖过期牛奶。")
+    second = receipt_in(post(client, other).get_data(as_text=True))[0]
+    assert int(second.rsplit("-", 1)[1]) == int(first.rsplit("-", 1)[1]) + 1
+
+
 @pytest.mark.skipif(not ON_POSTGRES, reason="concurrent writers need PostgreSQL; SQLite serialises them")
 def test_concurrent_double_submit_with_files_leaves_no_orphan(app):
     """A double click with files: one report, one receipt, only the report's files on disk."""

@@ -121,18 +121,18 @@ def _submit(form, staged):
     """File the report, or find the one this very form already filed (a double click)."""
     token, data = form.submission_token.data, _intake_data(form)
     # Refusals keep the files (the form is shown again); a crash discards them.
+    # No lookup of the token first: a form filed before (a double click, a re-post) makes the
+    # insert fail on the token hash's unique index, and only then is its receipt looked up. That
+    # saves a first submission a round trip, and a concurrent double submit takes the same path.
     with discard_on_failure(staged, keep_on=(ReportError, EvidenceNotStored)):
-        receipt = repeated_receipt(token, data, staged)
-        if receipt is None:
-            try:
-                receipt = submit_report(data, staged, token)
-                db.session.commit()
-            except IntegrityError:
-                # A concurrent double submit committed first: show its receipt instead.
-                db.session.rollback()
-                receipt = repeated_receipt(token, data, staged)
-                if receipt is None:
-                    raise
+        try:
+            receipt = submit_report(data, staged, token)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            receipt = repeated_receipt(token, data, staged)
+            if receipt is None:
+                raise
     if receipt.repeated:
         # The first request stored its own copies before it committed; these are spare.
         discard_staged(staged)
