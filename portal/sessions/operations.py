@@ -37,7 +37,7 @@ def _hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def open_session(kind, user=None, report=None):
+def open_session(kind, user=None, report_id=None):
     """Start a session and return the token for the cookie; the database keeps only its hash."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
@@ -46,7 +46,7 @@ def open_session(kind, user=None, report=None):
             token_hash=_hash(token),
             kind=kind,
             user_id=user.id if user is not None else None,
-            report_id=report.id if report is not None else None,
+            report_id=report_id,
             created_at=now,
             last_seen_at=now,
         )
@@ -119,12 +119,12 @@ def end_user_sessions(user, reason, actor):
     return len(live)
 
 
-def open_tracking(report, previous_token=None):
+def open_tracking(report_id, previous_token=None):
     """A citizen opened a report with its receipt; an earlier report in this browser is closed."""
     previous = find_live_session(previous_token, SessionKind.TRACKING)
     if previous is not None:
         end_session(previous, EndReason.REPLACED, CITIZEN)
-    return open_session(SessionKind.TRACKING, report=report)
+    return open_session(SessionKind.TRACKING, report_id=report_id)
 
 
 def tracked_report_id(token):

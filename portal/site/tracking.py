@@ -10,7 +10,7 @@ from portal.evidence.storage import EvidenceNotStored, discard_on_failure
 from portal.extensions import db, limiter
 from portal.reports.linking import shares_receipt
 from portal.reports.models import Report
-from portal.reports.operations import ReportError, add_supplement, find_by_receipt
+from portal.reports.operations import ReportError, add_supplement, receipt_report_id
 from portal.reports.receipts import normalise_number
 from portal.reports.states import DECLINE_GROUND_TEXT, KIND_TEXT, MEDIATION_END_GROUND_TEXT, public_state_text
 from portal.reports.timeline import public_timeline
@@ -65,9 +65,9 @@ def track():
         # Opened from the printed receipt's QR code: the number is filled in, the key never is.
         form.number.data = normalise_number(request.args["number"])[:30]
     if form.validate_on_submit():
-        report = find_by_receipt(form.number.data, form.access_key.data)
-        if report is not None:
-            session[TRACK_SESSION] = open_tracking(report, session.get(TRACK_SESSION))
+        report_id = receipt_report_id(form.number.data, form.access_key.data)
+        if report_id is not None:
+            session[TRACK_SESSION] = open_tracking(report_id, session.get(TRACK_SESSION))
             db.session.commit()
             return redirect(url_for("site.status"))
         not_found = True
