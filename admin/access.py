@@ -72,6 +72,7 @@ RULES = {
     "admin.deactivate_staff_user": ADMINS,
     "admin.reset_user_password": ADMINS,
     "admin.reset_user_totp": ADMINS,
+    "admin.set_user_email": ADMINS,
     # Notifications that could not be delivered: administrators only (no recipient, no text).
     "admin.outbox_dead_letters": ADMINS,
     "admin.outbox_requeue": ADMINS,

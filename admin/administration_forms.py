@@ -88,5 +88,12 @@ class PasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(_l("Enter a password."))])
 
 
+class EmailForm(FlaskForm):
+    """The address the leads' digests go to; empty removes it. set_email() checks it (length
+    included), so the only way this form fails is a missing CSRF token."""
+
+    email = StringField(_l("Email"), filters=[strip])
+
+
 class ConfirmForm(FlaskForm):
     """A button: only the CSRF token."""

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from admin import bp
-from admin.administration_forms import ConfirmForm, NewUserForm, PasswordForm
+from admin.administration_forms import ConfirmForm, EmailForm, NewUserForm, PasswordForm
 from portal.accounts.models import Role, User
-from portal.accounts.operations import change_password, create_user, deactivate_user
+from portal.accounts.operations import change_password, create_user, deactivate_user, set_email
 from portal.accounts.passwords import AccountError
 from portal.accounts.two_factor import reset_totp
 from portal.audit.chain import Actor
@@ -122,3 +122,10 @@ def reset_user_password(user_id):
 def reset_user_totp(user_id):
     done = _("Two-step sign-in of %(name)s was reset; it is set up again at the next sign-in.")
     return _account_change(user_id, ConfirmForm(), lambda u: reset_totp(u, _actor()), done)
+
+
+@bp.post("/administration/users/<int:user_id>/email")
+def set_user_email(user_id):
+    form = EmailForm()
+    done = _("The email address of %(name)s was saved.")
+    return _account_change(user_id, form, lambda u: set_email(u, form.email.data, _actor()), done)

@@ -219,6 +219,34 @@ def test_password_and_totp_resets_use_the_account_operations(admin):
     assert last_event("user.password_changed") is not None and last_event("user.totp_reset") is not None
 
 
+def test_an_administrator_sets_the_address_a_leads_digest_goes_to(admin):
+    """Set on the screen, the address is where the sweep's digest is queued; a bad one is refused
+    and the old one kept; an empty one removes it (and the lead gets no digest)."""
+    from tests.test_digests import THURSDAY_10AM, complaint_filed, digests, sweep  # noqa: PLC0415
+
+    lead = make_user("lead.digest", Role.LEAD, "market")
+    complaint_filed(2)  # overdue on the 12th: something for the digest to list
+    url = f"/admin/administration/users/{lead.id}/email"
+    assert admin.post(url, data={"email": " Lead.Digest@Market.Example.gov.cn "}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, lead.id).email == "Lead.Digest@market.example.gov.cn"
+    assert last_event("user.email_changed").data == {"set": True}
+
+    admin.post(url, data={"email": "not an address"})
+    page = admin.get("/admin/administration/users/").get_data(as_text=True)
+    assert "That is not an email address" in page
+    db.session.expire_all()
+    assert db.session.get(User, lead.id).email == "Lead.Digest@market.example.gov.cn"
+
+    sweep(THURSDAY_10AM)
+    assert [row.recipient for row in digests()] == ["Lead.Digest@market.example.gov.cn"]
+
+    admin.post(url, data={"email": ""})
+    db.session.expire_all()
+    assert db.session.get(User, lead.id).email is None
+    assert last_event("user.email_changed").data == {"set": False}
+
+
 def test_staff_cannot_open_the_administration_screens(client, login_as):
     login_as(Role.LEAD, "market")
     assert client.get("/admin/administration/rules/").status_code == 403

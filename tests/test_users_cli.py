@@ -140,3 +140,15 @@ def test_demo_leads_sign_in_with_the_printed_code_and_plain_staff_with_the_passw
         enrolled = db.session.scalars(select(User.username).where(User.totp_confirmed_at.is_not(None))).all()
         assert sorted(enrolled) == sorted(DEMO_TOTP_SECRETS)
         db.session.remove()
+
+
+def test_set_email_saves_a_valid_address_refuses_a_bad_one_and_clears(runner):
+    make_user("lead.mail", Role.LEAD, "market")
+    assert run(runner, "set-email", "lead.mail", "lead@example.gov.cn").exit_code == 0
+    assert user("lead.mail").email == "lead@example.gov.cn"
+    refused = run(runner, "set-email", "lead.mail", "lead at example")
+    assert refused.exit_code != 0 and "not an email address" in refused.output
+    assert user("lead.mail").email == "lead@example.gov.cn"
+    assert run(runner, "set-email", "lead.mail").exit_code == 0
+    assert user("lead.mail").email is None
+    assert cli_events("user.email_changed") == [("system", "cli")] * 2

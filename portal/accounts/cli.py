@@ -5,7 +5,7 @@ import click
 from sqlalchemy import select
 
 from portal.accounts.models import Role, User
-from portal.accounts.operations import change_password, create_user, deactivate_user
+from portal.accounts.operations import change_password, create_user, deactivate_user, set_email
 from portal.accounts.passwords import AccountError
 from portal.accounts.two_factor import reset_totp
 from portal.audit.chain import Actor
@@ -19,6 +19,7 @@ ACCOUNT_ERRORS = {
     "department_not_allowed": "only staff and lead accounts belong to a department; leave out --department",
     "username_taken": "that username is already in use",
     "username_invalid": "a username is one word without spaces or control characters",
+    "email_invalid": "that is not an email address",
 }
 
 
@@ -83,6 +84,19 @@ def reset_password(username, password):
         raise _refuse(exc) from None
     db.session.commit()
     click.echo(f"password of {username} changed")
+
+
+@users.command("set-email", help="Set the address the leads' digests go to (no EMAIL: remove it).")
+@click.argument("username")
+@click.argument("email", required=False)
+def set_email_command(username, email):
+    try:
+        changed = set_email(_user(username), email, CLI_ACTOR)
+    except AccountError as exc:
+        raise _refuse(exc) from None
+    db.session.commit()
+    user = _user(username)
+    click.echo(f"email of {username}: {user.email or 'none'}{'' if changed else ' (unchanged)'}")
 
 
 @users.command("reset-totp", help="Forget the account's TOTP secret and recovery codes (new phone).")

@@ -4,6 +4,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from portal.accounts import throttle
@@ -132,6 +133,22 @@ def change_password(user, password, actor):
     user.set_password(password)
     record_event("user.password_changed", user, actor)
     end_user_sessions(user, EndReason.PASSWORD_CHANGED, actor)
+
+
+def set_email(user, email, actor):
+    """The work address the leads' digests go to (None or empty: no digests). Checked for form,
+    never for delivery; the address itself stays out of the audit chain, which keeps forever."""
+    email = (email or "").strip() or None
+    if email is not None:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise AccountError("email_invalid") from None
+    if email == user.email:
+        return False
+    user.email = email
+    record_event("user.email_changed", user, actor, {"set": email is not None})
+    return True
 
 
 def deactivate_user(user, actor):

@@ -155,5 +155,6 @@ def administration_error_texts():
         ),
         "username_taken": _("That username is already in use. Choose another."),
         "username_invalid": _("A username is one word without spaces or control characters."),
+        "email_invalid": _("That is not an email address. Check it, or leave it empty for no digests."),
         "cannot_deactivate_self": _("You cannot deactivate your own account. Ask another administrator."),
     }
