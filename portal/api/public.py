@@ -21,6 +21,7 @@ from portal.api.schemas import (
     ReportStatus,
 )
 from portal.api.views import legal_dates_out, messages_out
+from portal.directory import rows as reference_rows
 from portal.directory.models import Category, Department, Region
 from portal.evidence.sanitise import RejectedFile
 from portal.evidence.storage import (
@@ -102,11 +103,8 @@ def departments():
 
 
 def _by_code(model, code, field, active=True):
-    query = select(model).where(model.code == code)
-    if active:
-        query = query.where(model.active)
-    row = db.session.scalar(query)
-    if row is None:
+    row = reference_rows.get_by_code(model, code)
+    if row is None or (active and not row.active):
         raise ApiProblem(
             422,
             "validation_failed",

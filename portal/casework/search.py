@@ -85,6 +85,4 @@ def matches(column, query):
     terms = query_terms(query)
     if not terms:
         return None
-    return and_(
-        *(column.like(f"% {_escape(t)}{' ' if whole else ''}%", escape="\\") for t, whole in terms)
-    )
+    return and_(*(column.like(f"% {_escape(t)}{' ' if whole else ''}%", escape="\\") for t, whole in terms))

@@ -11,11 +11,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import chinese_calendar
-from sqlalchemy import extract, select
 
 from portal.deadlines import provisional
-from portal.deadlines.models import CalendarDay
-from portal.extensions import db
+from portal.directory.rows import calendar_year
 
 
 @dataclass(frozen=True)
@@ -45,11 +43,7 @@ class Calendar:
 
     def _rows(self, year):
         if year not in self._years:
-            rows = db.session.scalars(select(CalendarDay).where(extract("year", CalendarDay.day) == year))
-            by_source = {"override": {}, "import": {}}
-            for row in rows:
-                by_source[row.source][row.day] = row
-            self._years[year] = by_source
+            self._years[year] = calendar_year(year)
         return self._years[year]
 
     def year_is_provisional(self, year):

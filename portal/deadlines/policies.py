@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from portal.audit.chain import record_event
 from portal.clock import utcnow
 from portal.deadlines.models import DeadlinePolicy
+from portal.directory import rows as reference_rows
 from portal.extensions import db
 from portal.reports.errors import ReportError
 
@@ -137,15 +138,31 @@ def _in_force(on):
     )
 
 
+def _covers(policy, on):
+    return policy.effective_from <= on and (policy.effective_to is None or policy.effective_to >= on)
+
+
 def policy_in_force(code, on):
     """The version of `code` in force on the day `on` (None if none was)."""
-    return db.session.scalar(select(DeadlinePolicy).where(DeadlinePolicy.code == code, _in_force(on)))
+    cached = reference_rows.usable()
+    if cached is None:
+        return db.session.scalar(select(DeadlinePolicy).where(DeadlinePolicy.code == code, _in_force(on)))
+    return reference_rows.attach(
+        next((p for p in cached.policies if p.code == code and _covers(p, on)), None)
+    )
 
 
 def policies_in_force(kind, on):
-    return db.session.scalars(
-        select(DeadlinePolicy).where(DeadlinePolicy.kind == kind, _in_force(on)).order_by(DeadlinePolicy.code)
-    ).all()
+    """The versions of a kind's policies in force on the day `on`, by code (from the process's
+    copies unless this transaction changed policies: portal/directory/rows.py)."""
+    cached = reference_rows.usable()
+    if cached is None:
+        return db.session.scalars(
+            select(DeadlinePolicy)
+            .where(DeadlinePolicy.kind == kind, _in_force(on))
+            .order_by(DeadlinePolicy.code)
+        ).all()
+    return [reference_rows.attach(p) for p in cached.policies if p.kind == kind and _covers(p, on)]
 
 
 def all_versions():

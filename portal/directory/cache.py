@@ -26,6 +26,11 @@ REFERENCE_EVENTS = (
     "routing_rule.added",
     "routing_rule.replaced",
     "routing_rule.retired",
+    # Deadline policies and the calendar (portal/directory/rows.py keeps copies of them too).
+    "deadline_policy.added",
+    "calendar.imported",
+    "calendar.override_set",
+    "calendar.override_removed",
 )
 _KEY = "portal.reference_lists"
 _ATTRIBUTE = "portal_reference_lists"

@@ -19,8 +19,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from portal.clock import local_today
+from portal.directory import rows as reference_rows
 from portal.directory.models import Category, Region
-from portal.extensions import db
 from portal.reports.intake_rules import DEMAND_TEXT, MAX_AMOUNT, MONEY_DEMANDS, Demand
 from portal.validators import (
     is_amount,
@@ -44,7 +44,7 @@ def _get(model, pk):
     """db.session.get, with the row kept for the rest of the request: the session's identity
     map holds rows weakly, so without a reference the view's own get() of the same category or
     region would query it again."""
-    row = db.session.get(model, pk)
+    row = reference_rows.get(model, pk)  # the process's copy, no query (portal/directory/rows.py)
     if row is not None and has_app_context():
         g.setdefault("validated_rows", []).append(row)
     return row
