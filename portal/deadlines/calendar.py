@@ -9,6 +9,7 @@ whose answers are flagged so every deadline counted on it says so.
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -58,10 +59,7 @@ class Calendar:
                 return DayInfo(row.working, source, row.note)
         if rows["import"]:
             return DayInfo(day.weekday() < 5, "weekdays")
-        try:
-            return DayInfo(chinese_calendar.is_workday(day), "chinesecalendar")
-        except NotImplementedError:
-            return DayInfo(provisional.is_working_day(day), "provisional")
+        return _unstored_day(day)
 
     def is_working_day(self, day):
         return self.day(day).working
@@ -81,6 +79,17 @@ class Calendar:
         if b < a:
             return -self.working_days_between(b, a)
         return sum(self.day(a + timedelta(days=k)).working for k in range(1, (b - a).days + 1))
+
+
+@lru_cache(maxsize=8192)
+def _unstored_day(day):
+    """A day no stored row speaks of: the package's answer, or the provisional one. Both are fixed
+    for a given version of the code, so each process asks once per day (counting a deadline asks
+    about dozens of days; the package checks its date range on every call)."""
+    try:
+        return DayInfo(chinese_calendar.is_workday(day), "chinesecalendar")
+    except NotImplementedError:
+        return DayInfo(provisional.is_working_day(day), "provisional")
 
 
 def _package_knows(year):
