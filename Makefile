@@ -7,7 +7,7 @@ export FLASK_APP := portal:create_app
 export PORTAL_ENV ?= development
 PORT ?= 5000
 
-.PHONY: run test serve migrate seed translations lint clean bench-deps bench
+.PHONY: run test serve migrate seed translations lint clean bench-deps bench bench-profile
 
 $(BIN)/activate: requirements.txt
 	scripts/check-system.sh $(PYTHON)
@@ -50,6 +50,10 @@ test: $(VENV)/.dev-installed translations
 # and wrk; prints the table and rewrites BENCHMARKS.md. See the README's benchmark section.
 bench: $(BIN)/activate translations
 	PYTHON=$(BIN)/python scripts/bench.sh
+
+# Where the time of each citizen route goes, in one process (bench/profile.py; README).
+bench-profile: $(BIN)/activate translations
+	$(BIN)/python -m bench.profile
 
 # Refresh the message catalogue after adding strings; then translate the new zh_CN entries.
 extract: $(BIN)/activate

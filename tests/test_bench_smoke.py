@@ -75,3 +75,40 @@ def test_bench_produces_every_figure_without_a_failed_request(smoke_settings):
     written = smoke_settings.markdown.read_text()
     assert "| receipt lookup (POST /track → 302) |" in written and "worker RSS after the run" in written
     assert "- queue_overdue: p95 " in written  # the queue's target line (met or not: no timing here)
+
+
+@pytest.fixture
+def profile_settings(tmp_path):
+    if os.environ.get("TEST_DATABASE_URL") and os.environ.get("TEST_DATABASE") != "postgresql":
+        pytest.skip("the PostgreSQL pass of this run profiles the benchmark's routes")
+    url = _smoke_url().set(database=f"{_smoke_url().database}_profile")
+    if not _server_reachable(url):
+        pytest.skip(f"no PostgreSQL server at {url.host}:{url.port} for the profile's database")
+    return Settings(
+        database_url=url.render_as_string(hide_password=False),
+        reports=200,
+        known=3,
+        workdir=tmp_path / "profile",
+        markdown=None,
+        runs=None,
+    )
+
+
+def test_bench_profile_accounts_for_every_route(profile_settings):
+    """`make bench-profile` in miniature: every route replayed without an error (replay raises on
+    a 4xx/5xx), its statements counted and its time split; never a speed."""
+    from bench.profile import ROUTES, measure, table
+
+    saved = os.environ.copy()
+    try:
+        figures = {f.key: f for f in measure(profile_settings, batches=1, per_batch=3)}
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert set(figures) == {key for key, _versus in ROUTES}
+    assert figures["hello"].statements == 0 and figures["pk"].statements == 1
+    for key in ("submit", "submit_api", "lookup", "status"):
+        assert figures[key].statements >= 2 and figures[key].db_ms > 0, key
+    assert figures["status"].render_ms > 0 and figures["submit_api"].render_ms == 0
+    assert all(f.ms >= f.db_ms + f.render_ms for f in figures.values())
+    assert "| submit |" in table(list(figures.values()))
