@@ -186,3 +186,41 @@ def test_receipt_lookups_are_rate_limited(app, database_url, tmp_path, storage):
     assert "尝试次数过多" in client.post("/track", data={"number": "x", "access_key": "y"}).get_data(
         as_text=True
     )
+
+
+def tables_read(app, client, path):
+    """The tables a page's SELECTs read, in order (FROM clauses of the statements it sent)."""
+    from sqlalchemy import event
+
+    seen = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().startswith("SELECT"):
+            seen.append(re.search(r"\bFROM (\w+)", statement).group(1))
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    return seen
+
+
+def test_the_status_page_of_an_open_report_reads_seven_tables_once_each(app, client):
+    """An open report has no award and no rating (both need a decided report, which never
+    reopens): the page does not ask for them. Each list is read once, whatever its length."""
+    number, key = file_report(client)
+    open_report(client, number, key)
+    expected = ["web_sessions", "reports", "state_changes", "evidence", "supplements", "messages"]
+    assert sorted(tables_read(app, client, "/track/status")) == sorted(expected + ["report_deadlines"])
+
+
+def test_a_decided_report_shows_its_rating_form(client):
+    number, key = file_report(client)
+    report = db.session.scalar(select(Report))
+    transition_report(report, "verifying", SYSTEM)
+    transition_report(report, "not_opened", SYSTEM, reason="线索不清")
+    db.session.commit()
+    open_report(client, number, key)
+    page = client.get("/track/status").get_data(as_text=True)
+    assert 'name="score"' in page  # the rating form (the report is decided, no rating yet)

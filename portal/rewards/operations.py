@@ -15,6 +15,7 @@ from portal.deadlines.calendar import Calendar
 from portal.extensions import db
 from portal.reports.models import Report
 from portal.reports.reporters import ReporterRole
+from portal.reports.states import Kind
 from portal.rewards.calculation import FEN, quote, split, to_fen
 from portal.rewards.eligibility import Answers, check_eligible, penalty_total
 from portal.rewards.errors import RewardError
@@ -42,6 +43,10 @@ def live_award(report):
 
 
 def awards_of(report):
+    # An award needs a tip-off decided with a penalty (eligibility.py), and a decided report never
+    # reopens (reports/states.py): an open report or a complaint has none, without asking.
+    if report.kind != Kind.TIP or report.is_open:
+        return []
     return db.session.scalars(
         select(RewardAward).where(RewardAward.report_id == report.id).order_by(RewardAward.id)
     ).all()

@@ -52,6 +52,10 @@ def rating_due(report):
 
 
 def rating_of(report):
+    # A rating is given once the report is decided (may_rate), and a decided report never reopens
+    # (reports/states.py): an open one has none, without asking.
+    if report.is_open:
+        return None
     return db.session.scalar(select(SatisfactionRating).where(SatisfactionRating.report_id == report.id))
 
 
