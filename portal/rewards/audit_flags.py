@@ -19,7 +19,7 @@ from portal.accounts.models import User
 from portal.clock import to_local
 from portal.extensions import db
 from portal.rewards.calculation import quote
-from portal.rewards.models import AwardStatus, RewardAward, RewardPolicy
+from portal.rewards.models import AwardStatus, ClaimMethod, RewardAward, RewardPolicy
 from portal.rewards.operations import same_name
 
 
@@ -62,17 +62,29 @@ def _reporters(award):
     return [link.reporter for link in award.report.reporter_links if link.reporter is not None]
 
 
+def _bank_claimed(share):
+    return share.claim_method == ClaimMethod.BANK
+
+
 def payee_names(award):
-    """Who would be paid: the account holder named in a bank claim, else the reporters."""
-    names = [award.payee_name] if award.payee_name else [r.name for r in _reporters(award)]
+    """Who would be paid, share by share: the account holder named in the share's bank claim,
+    else the share's reporter (every reporter if the award has no shares yet)."""
+    if not award.shares:
+        return [r.name for r in _reporters(award) if r.name]
+    names = [
+        s.payee_name if _bank_claimed(s) else (s.reporter.name if s.reporter else None) for s in award.shares
+    ]
     return [n for n in names if n]
 
 
+def bank_accounts(award):
+    """The accounts claimed for the award's shares (decrypted: only shares claimed by bank)."""
+    return [s.bank_account for s in award.shares if _bank_claimed(s) and s.bank_account]
+
+
 def _payee_keys(award):
-    """('account' | 'phone', digits) of the award's payee."""
-    keys = set()
-    if award.bank_account:
-        keys.add(("account", _digits(award.bank_account)))
+    """('account' | 'phone', digits) of the award's payees."""
+    keys = {("account", _digits(account)) for account in bank_accounts(award)}
     for reporter in _reporters(award):
         phone = _digits(reporter.phone)
         if len(phone) >= 7:
@@ -165,8 +177,12 @@ class _Context:
 
 def _context(awards, visible_numbers):
     policies = {p.version: p for p in db.session.scalars(select(RewardPolicy))}
+    # Awards that reached a decision (a rejected or withdrawn proposal pays no one). Only bank
+    # claims are decrypted (bank_accounts), not every share of every award.
     everyone = db.session.scalars(
-        select(RewardAward).where(RewardAward.status != AwardStatus.REJECTED).order_by(RewardAward.id)
+        select(RewardAward)
+        .where(RewardAward.status.not_in((AwardStatus.REJECTED, AwardStatus.WITHDRAWN)))
+        .order_by(RewardAward.id)
     ).all()
     payees = defaultdict(set)
     for other in everyone:
