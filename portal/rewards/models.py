@@ -156,7 +156,8 @@ class RewardAward(db.Model):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # autoincrement spelled out: the id is also in the composite key to its reversal.
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
     open_report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), unique=True)
     policy_id: Mapped[int] = mapped_column(ForeignKey("reward_policies.id"))
