@@ -391,7 +391,17 @@ def test_shares_lapse_one_by_one_across_the_holiday(app, people):
     assert award.status == "approved" and primary.lapsed_at is None  # the claimed share is still paid
     assert actions(award)[-1] == "reward.share_lapsed"
     finance = people["finance"]
-    refused("reward_not_claimed", ops.record_payout, award, joint, finance, joint.amount, "cash", "C", local_today())
+    refused(
+        "reward_not_claimed",
+        ops.record_payout,
+        award,
+        joint,
+        finance,
+        joint.amount,
+        "cash",
+        "C",
+        local_today(),
+    )
     assert ops.record_payout(
         award, primary, people["finance"], primary.amount, "bank_transfer", "TX", local_today()
     )
