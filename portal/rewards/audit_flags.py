@@ -14,12 +14,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.clock import to_local
 from portal.extensions import db
+from portal.reports.models import Report
+from portal.reports.reporters import Reporter, ReportReporter
 from portal.rewards.calculation import quote
-from portal.rewards.models import AwardStatus, ClaimMethod, RewardAward, RewardPolicy
+from portal.rewards.models import (
+    AwardStatus,
+    ClaimMethod,
+    RewardAward,
+    RewardPayout,
+    RewardPolicy,
+    RewardShare,
+)
 from portal.rewards.operations import same_name
 
 
@@ -90,6 +100,18 @@ def _payee_keys(award):
         if len(phone) >= 7:
             keys.add(("phone", phone))
     return keys
+
+
+def with_payees():
+    """Loader options: an award's shares, payouts and reporters in a few queries, not a few per
+    award (the view reads them for every award on record)."""
+    return (
+        selectinload(RewardAward.shares),  # share.reporter: from the identity map, no query
+        selectinload(RewardAward.payouts).selectinload(RewardPayout.reversal),
+        selectinload(RewardAward.report)
+        .selectinload(Report.reporter_links)
+        .selectinload(ReportReporter.reporter),
+    )
 
 
 def _case_key(award):
@@ -175,22 +197,37 @@ class _Context:
     visible: set  # report numbers the reader may see (others are only counted)
 
 
+def _payee_index():
+    """(kind, digits) -> {(case key, report number)} over every award that reached a decision (a
+    rejected or withdrawn proposal pays no one). Read as columns: only the bank accounts of bank
+    claims and the reporters' phones are decrypted, not every payee and identity field."""
+    decided = RewardAward.status.not_in((AwardStatus.REJECTED, AwardStatus.WITHDRAWN))
+    accounts = (
+        select(RewardShare.bank_account, Report.case_number, Report.number)
+        .join(RewardAward, RewardAward.id == RewardShare.award_id)
+        .join(Report, Report.id == RewardAward.report_id)
+        .where(decided, RewardShare.claim_method == ClaimMethod.BANK, RewardShare.bank_account.is_not(None))
+    )
+    phones = (
+        select(Reporter.phone, Report.case_number, Report.number)
+        .join(ReportReporter, ReportReporter.reporter_id == Reporter.id)
+        .join(Report, Report.id == ReportReporter.report_id)
+        .where(Report.id.in_(select(RewardAward.report_id).where(decided)), Reporter.phone.is_not(None))
+    )
+    payees = defaultdict(set)
+    for kind, query in (("account", accounts), ("phone", phones)):
+        for value, case_number, number in db.session.execute(query):
+            digits = _digits(value)
+            if kind == "account" or len(digits) >= 7:  # as _payee_keys
+                payees[(kind, digits)].add((case_number or number, number))
+    return payees
+
+
 def _context(awards, visible_numbers):
     policies = {p.version: p for p in db.session.scalars(select(RewardPolicy))}
-    # Awards that reached a decision (a rejected or withdrawn proposal pays no one). Only bank
-    # claims are decrypted (bank_accounts), not every share of every award.
-    everyone = db.session.scalars(
-        select(RewardAward)
-        .where(RewardAward.status.not_in((AwardStatus.REJECTED, AwardStatus.WITHDRAWN)))
-        .order_by(RewardAward.id)
-    ).all()
-    payees = defaultdict(set)
-    for other in everyone:
-        for key in _payee_keys(other):
-            payees[key].add((_case_key(other), other.report.number))
     return _Context(
         rules={a.id: rule_amount(a, policies.get(a.policy_version)) for a in awards},
-        payees=payees,
+        payees=_payee_index(),
         staff=db.session.scalars(select(User).order_by(User.id)).all(),
         visible=set(visible_numbers),
     )

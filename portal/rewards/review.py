@@ -16,7 +16,7 @@ from portal.clock import LOCAL_TZ, to_local
 from portal.directory.models import Department
 from portal.extensions import db
 from portal.reports.models import Report
-from portal.rewards.audit_flags import Flag, bank_accounts, flag_awards, payee_names
+from portal.rewards.audit_flags import Flag, bank_accounts, flag_awards, payee_names, with_payees
 from portal.rewards.models import RewardAward
 
 EXPORT_TABLES = ("decisions", "payouts")
@@ -95,7 +95,7 @@ def _awards(user, filters):
     if filters.year:
         start, end = _year_bounds(filters.year)
         query = query.where(RewardAward.proposed_at >= start, RewardAward.proposed_at < end)
-    return db.session.scalars(query.order_by(RewardAward.id)).all()
+    return db.session.scalars(query.options(*with_payees()).order_by(RewardAward.id)).all()
 
 
 def decision_rows(user, filters=Filters()):
