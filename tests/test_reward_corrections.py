@@ -441,3 +441,25 @@ def test_the_database_refuses_changing_a_share_after_approval_but_fills_its_clai
     db.session.expire_all()
     stored = db.session.get(RewardAward, award.id).shares[0]
     assert (stored.amount, stored.claim_method) == (3600, "in_person")
+
+
+def test_finance_records_a_joint_reporters_claim_on_the_reward_page(app, people):
+    award, _ = approved(people, joint=("王五",))
+    joint = award.shares[1]
+    url = f"/admin/reports/{award.report.number}/reward"
+    finance = sign_in_through_forms(app.test_client(), people["finance"])
+    page = finance.get(url).get_data(as_text=True)
+    assert f'<option value="{joint.id}">joint (王五)' in page
+    bare = finance.post(f"{url}/claim-in-person?lang=en", data={"share_id": joint.id, "identity_note": ""})
+    assert bare.status_code == 409 and "identity document" in html.unescape(bare.get_data(as_text=True))
+    db.session.expire_all()
+    assert db.session.get(RewardAward, award.id).shares[1].claimed_at is None
+    done = finance.post(f"{url}/claim-in-person", data={"share_id": joint.id, "identity_note": "居民身份证"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(RewardAward, award.id).shares
+    assert (stored[0].claimed_at, stored[1].claim_method, stored[1].identity_note) == (
+        None,
+        "in_person",
+        "居民身份证",
+    )
