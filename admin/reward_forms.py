@@ -108,3 +108,9 @@ class ReasonForm(FlaskForm):
     """Withdrawing a proposal, or asking for an award's correction: a reason is required."""
 
     reason = TextAreaField(_l("Reason"), filters=[strip], validators=[DataRequired(), Length(max=2000)])
+
+
+class ConfirmCorrectionForm(FlaskForm):
+    """Names the award the lead saw, so a page left open never confirms another one."""
+
+    award_id = IntegerField(_l("Award"), validators=[DataRequired()])

@@ -12,6 +12,7 @@ from admin import bp
 from admin.access import report_or_404
 from admin.reward_forms import (
     QUESTIONS,
+    ConfirmCorrectionForm,
     ConfirmForm,
     DecideRewardForm,
     InPersonClaimForm,
@@ -77,6 +78,7 @@ def _page(report, propose_form=None, status=200):
         reverse_form=ReversePayoutForm(),
         in_person_form=InPersonClaimForm(),
         reason_form=ReasonForm(),
+        confirm_correction_form=ConfirmCorrectionForm(),
         may=lambda action: can(current_user, action, report),
         may_withdraw=lambda award: corrections.may_withdraw(current_user, award),
         may_request_correction=lambda award: corrections.may_request_correction(current_user, award),
@@ -246,12 +248,18 @@ def withdraw_reward(number):
     report = _casework_report(number)
     form = ReasonForm()
     if not form.validate_on_submit():
-        return _refused(report, ReportError("reason_required"))
+        return _invalid(report, "reason_required")
     try:
         corrections.withdraw_reward(_live(report), current_user, form.reason.data)
     except ReportError as exc:
         return _refused(report, exc)
     return _done(report, _("The proposal was withdrawn; a new one may be made."))
+
+
+def _invalid(report, code):
+    """A form posted incomplete: the page again (400), saying what is missing."""
+    flash(reward_error_text(ReportError(code)), "danger")
+    return _page(report, status=400)
 
 
 def _correctable(report):
@@ -267,7 +275,7 @@ def request_reward_correction(number):
     report = _casework_report(number)
     form = ReasonForm()
     if not form.validate_on_submit():
-        return _refused(report, ReportError("reason_required"))
+        return _invalid(report, "reason_required")
     try:
         corrections.request_correction(_correctable(report), current_user, form.reason.data)
     except ReportError as exc:
@@ -278,10 +286,14 @@ def request_reward_correction(number):
 @bp.post("/reports/<number>/reward/correction/confirm")
 def confirm_reward_correction(number):
     report = report_or_404(number, Action.DECIDE_REWARD)
-    if not ConfirmForm().validate_on_submit():
+    form = ConfirmCorrectionForm()
+    if not form.validate_on_submit():
         return _page(report, status=400)
     try:
-        corrections.confirm_correction(_correctable(report), current_user)
+        award = _correctable(report)
+        if award.id != form.award_id.data:
+            raise ReportError("reward_changed")
+        corrections.confirm_correction(award, current_user)
     except ReportError as exc:
         return _refused(report, exc)
     return _done(report, _("The award was reversed; a corrected reward may now be proposed."))

@@ -236,11 +236,11 @@ def test_the_correction_through_the_back_office_needs_a_second_lead(app, people)
     assert staff.post(f"{url}/correction", data={"reason": "定级错误"}).status_code == 302
     page = staff.get(url).get_data(as_text=True)
     assert 'id="confirm-correction-form"' not in page  # staff never confirm
-    refusal = staff.post(f"{url}/correction/confirm?lang=en", data={})
+    refusal = staff.post(f"{url}/correction/confirm?lang=en", data={"award_id": award.id})
     assert refusal.status_code == 404
     lead = sign_in_through_forms(app.test_client(), people["lead"])
     assert 'id="confirm-correction-form"' in lead.get(url).get_data(as_text=True)
-    assert lead.post(f"{url}/correction/confirm", data={}).status_code == 302
+    assert lead.post(f"{url}/correction/confirm", data={"award_id": award.id}).status_code == 302
     db.session.expire_all()
     assert db.session.get(RewardAward, award.id).status == "reversed"
     assert 'id="propose-form"' in staff.get(url).get_data(as_text=True)  # a corrected proposal
