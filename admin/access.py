@@ -89,6 +89,11 @@ RULES = {
     "admin.claim_reward_in_person": Action.RECORD_PAYOUT,
     "admin.record_reward_payout": Action.RECORD_PAYOUT,
     "admin.reverse_reward_payout": Action.RECORD_PAYOUT,
+    # Withdrawing a proposal and asking for a correction: the proposer or a lead (the view and
+    # portal/rewards/corrections.py check which); confirming a correction: another lead.
+    "admin.withdraw_reward": Action.VIEW_REWARD,
+    "admin.request_reward_correction": Action.VIEW_REWARD,
+    "admin.confirm_reward_correction": Action.DECIDE_REWARD,
     # Satisfaction reviews: leads list their department's open reviews; closing one is guarded
     # by the action on the report (a lead of the report's department).
     "admin.reviews": frozenset({Role.LEAD}),

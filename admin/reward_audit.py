@@ -49,6 +49,9 @@ DECISION_COLUMNS = {
     "account": _l("Bank account"),
     "paid": _l("Paid"),
     "flags": _l("Flags"),
+    "reversal": _l("Correction (reversal)"),
+    "corrects": _l("Corrects award"),
+    "corrected_by": _l("Corrected by award"),
 }
 PAYOUT_COLUMNS = {
     "payout": _l("Payout"),

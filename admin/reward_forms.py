@@ -90,3 +90,27 @@ class PayoutForm(FlaskForm):
 class ReversePayoutForm(FlaskForm):
     payout_id = IntegerField(_l("Payout"), validators=[DataRequired()])
     reason = TextAreaField(_l("Reason"), filters=[strip], validators=[DataRequired(), Length(max=2000)])
+
+
+class InPersonClaimForm(FlaskForm):
+    """Finance records a claim at the office: the receipt holder's share, or a joint reporter's
+    after checking an identity document (which one is noted; a joint reporter has no receipt)."""
+
+    share_id = IntegerField(_l("Share"), validators=[DataRequired()])
+    identity_note = StringField(
+        _l("Identity document checked (required for a joint reporter)"),
+        filters=[strip],
+        validators=[Length(max=200)],
+    )
+
+
+class ReasonForm(FlaskForm):
+    """Withdrawing a proposal, or asking for an award's correction: a reason is required."""
+
+    reason = TextAreaField(_l("Reason"), filters=[strip], validators=[DataRequired(), Length(max=2000)])
+
+
+class ConfirmCorrectionForm(FlaskForm):
+    """Names the award the lead saw, so a page left open never confirms another one."""
+
+    award_id = IntegerField(_l("Award"), validators=[DataRequired()])

@@ -3,7 +3,7 @@ already checked the action on the report) → validate → call portal/rewards/o
 
 from decimal import Decimal, InvalidOperation
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,10 +12,13 @@ from admin import bp
 from admin.access import report_or_404
 from admin.reward_forms import (
     QUESTIONS,
+    ConfirmCorrectionForm,
     ConfirmForm,
     DecideRewardForm,
+    InPersonClaimForm,
     PayoutForm,
     ProposeRewardForm,
+    ReasonForm,
     ReversePayoutForm,
     SignOffForm,
     answers_of,
@@ -25,7 +28,7 @@ from portal.clock import local_today
 from portal.extensions import db
 from portal.reports.errors import ReportError
 from portal.reports.models import Report
-from portal.rewards import operations
+from portal.rewards import corrections, operations
 from portal.rewards.eligibility import eligibility_problem, penalty_total
 from portal.rewards.models import RewardAward, RewardPayout, RewardShare
 from portal.rewards.policies import policy_in_force
@@ -73,7 +76,14 @@ def _page(report, propose_form=None, status=200):
         confirm_form=ConfirmForm(),
         payout_form=PayoutForm(),
         reverse_form=ReversePayoutForm(),
+        in_person_form=InPersonClaimForm(),
+        reason_form=ReasonForm(),
+        confirm_correction_form=ConfirmCorrectionForm(),
         may=lambda action: can(current_user, action, report),
+        may_withdraw=lambda award: corrections.may_withdraw(current_user, award),
+        may_request_correction=lambda award: corrections.may_request_correction(current_user, award),
+        may_confirm_correction=lambda award: corrections.may_confirm_correction(current_user, award),
+        replacement_of=corrections.replacement_of,
         Action=Action,
         sees_payee=operations.may_see_payee(current_user),
     )
@@ -161,13 +171,23 @@ def sign_off_reward(number):
     return _done(report, _("Finance's sign-off was recorded."))
 
 
+def _share(award, share_id):
+    share = db.session.get(RewardShare, share_id) if award else None
+    if share is None or share.award_id != award.id:
+        raise ReportError("reward_not_in_state")
+    return share
+
+
 @bp.post("/reports/<number>/reward/claim-in-person")
 def claim_reward_in_person(number):
     report = report_or_404(number, Action.RECORD_PAYOUT)
-    if not ConfirmForm().validate_on_submit():
+    form = InPersonClaimForm()
+    if not form.validate_on_submit():
         return _page(report, status=400)
     try:
-        operations.claim_in_person(_live(report), current_user)
+        award = _live(report)
+        share = _share(award, form.share_id.data)
+        operations.claim_in_person(award, current_user, share, form.identity_note.data)
     except ReportError as exc:
         return _refused(report, exc)
     return _done(report, _("The claim in person was recorded."))
@@ -181,9 +201,7 @@ def record_reward_payout(number):
         return _page(report, status=400)
     try:
         award = operations.live_award(report)
-        share = db.session.get(RewardShare, form.share_id.data) if award else None
-        if share is None or share.award_id != award.id:
-            raise ReportError("reward_not_in_state")
+        share = _share(award, form.share_id.data)
         operations.record_payout(
             award,
             share,
@@ -213,3 +231,69 @@ def reverse_reward_payout(number):
     except ReportError as exc:
         return _refused(report, exc)
     return _done(report, _("The payout was reversed."))
+
+
+def _casework_report(number):
+    """The report, for someone who proposes or decides its rewards (staff or lead); others 404/403."""
+    report = report_or_404(number, Action.VIEW_REWARD)
+    if not (
+        can(current_user, Action.PROPOSE_REWARD, report) or can(current_user, Action.DECIDE_REWARD, report)
+    ):
+        abort(403)
+    return report
+
+
+@bp.post("/reports/<number>/reward/withdraw")
+def withdraw_reward(number):
+    report = _casework_report(number)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _invalid(report, "reason_required")
+    try:
+        corrections.withdraw_reward(_live(report), current_user, form.reason.data)
+    except ReportError as exc:
+        return _refused(report, exc)
+    return _done(report, _("The proposal was withdrawn; a new one may be made."))
+
+
+def _invalid(report, code):
+    """A form posted incomplete: the page again (400), saying what is missing."""
+    flash(reward_error_text(ReportError(code)), "danger")
+    return _page(report, status=400)
+
+
+def _correctable(report):
+    """The award a correction is about: the report's approved or lapsed award."""
+    award = operations.live_award(report)
+    if award is None or award.status not in corrections.CORRECTABLE:
+        raise ReportError("reward_not_in_state")
+    return award
+
+
+@bp.post("/reports/<number>/reward/correction")
+def request_reward_correction(number):
+    report = _casework_report(number)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _invalid(report, "reason_required")
+    try:
+        corrections.request_correction(_correctable(report), current_user, form.reason.data)
+    except ReportError as exc:
+        return _refused(report, exc)
+    return _done(report, _("The correction was requested; another lead of the department confirms it."))
+
+
+@bp.post("/reports/<number>/reward/correction/confirm")
+def confirm_reward_correction(number):
+    report = report_or_404(number, Action.DECIDE_REWARD)
+    form = ConfirmCorrectionForm()
+    if not form.validate_on_submit():
+        return _page(report, status=400)
+    try:
+        award = _correctable(report)
+        if award.id != form.award_id.data:
+            raise ReportError("reward_changed")
+        corrections.confirm_correction(award, current_user)
+    except ReportError as exc:
+        return _refused(report, exc)
+    return _done(report, _("The award was reversed; a corrected reward may now be proposed."))

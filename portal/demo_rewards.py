@@ -1,6 +1,8 @@
 """Demo rewards for `flask seed demo`: tip-offs of the market bureau at every reward step, made
 through the real operations (market.staff proposes, market.lead approves, finance pays), plus
-one joint award, one reversal, one lapsed award and one anomaly the auditors' view flags."""
+one joint award (the joint reporter's share claimed in person after an identity check), one
+reversal (a payout returned by the bank, then the award itself corrected: reversed and replaced
+by a corrected award, which is paid), one lapsed award and one anomaly the auditors' view flags."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -17,6 +19,7 @@ from portal.reports.operations import IntakeData, submit_report, transition_repo
 from portal.reports.receipts import new_submission_token
 from portal.reports.reporters import Reporter, ReporterRole, ReportReporter
 from portal.reports.states import State
+from portal.rewards import corrections
 from portal.rewards import operations as ops
 from portal.rewards.eligibility import Answers
 from portal.rewards.models import RewardAward
@@ -106,21 +109,41 @@ def _take(step, receipt, people, moment):
         return
     with frozen_at(moment + timedelta(days=1)):
         if step == "joint":
-            ops.claim_in_person(award, finance)
+            ops.claim_in_person(award, finance)  # the receipt holder, with the receipt
+            joint = award.shares[1]  # 冯九 has no receipt: finance checks an identity document
+            ops.claim_in_person(award, finance, joint, "居民身份证原件，已核验本人")
         else:
-            account = (
-                SHARED_ACCOUNT if report.primary_reporter.name == "王五" else f"62220200000{report.id:05d}"
-            )
-            ops.claim_by_bank(award, report.primary_reporter.name, "中国工商银行杭州分行", account)
+            _claim_by_bank(award)
     if step == "claimed":
         return
     with frozen_at(moment + timedelta(days=2)):
         _pay_all(award, finance, "cash" if step == "joint" else "bank_transfer")
     if step == "reversed":
-        with frozen_at(moment + timedelta(days=3)):
-            payout = award.payouts[0]
-            ops.reverse_payout(payout, finance, "银行退回：收款账户已销户，请举报人更换账户。")
-            _pay_all(award, finance, "bank_transfer")
+        _correct(award, people, moment + timedelta(days=3))
+
+
+def _claim_by_bank(award):
+    report = award.report
+    account = SHARED_ACCOUNT if report.primary_reporter.name == "王五" else f"62220200000{report.id:05d}"
+    ops.claim_by_bank(award, report.primary_reporter.name, "中国工商银行杭州分行", account)
+
+
+def _correct(award, people, moment):
+    """The bank returns the payout; then the level proves wrong: staff ask for a correction, the
+    lead confirms, and a corrected award (level 3) is proposed, approved, claimed and paid."""
+    staff, lead, finance = people
+    with frozen_at(moment):
+        ops.reverse_payout(award.payouts[0], finance, "银行退回：收款账户已销户。")
+        corrections.request_correction(award, staff, "复核发现证据仅为间接证据，应定为三级，需更正。")
+    with frozen_at(moment + timedelta(hours=1)):
+        corrections.confirm_correction(award, lead)
+        corrected = ops.propose_reward(award.report, staff, 3, "更正：证据为相关证据，定为三级。", CLEAR)
+    with frozen_at(moment + timedelta(hours=3)):
+        ops.approve_reward(corrected, lead)
+    with frozen_at(moment + timedelta(days=1)):
+        _claim_by_bank(corrected)
+    with frozen_at(moment + timedelta(days=2)):
+        _pay_all(corrected, finance, "bank_transfer")
 
 
 def load_demo_rewards():

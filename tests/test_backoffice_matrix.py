@@ -193,6 +193,8 @@ def _supervising_lead(role, place):
 # Routes whose view refines what the guard's rule lets through (the guard alone would say True).
 REFINED = {
     "admin.move_report": _workers_only,
+    "admin.withdraw_reward": _workers_only,
+    "admin.request_reward_correction": _workers_only,
     "admin.same_clue": _workers_only,
     "admin.approve": _own_lead_only,
     "admin.refuse": _own_lead_only,

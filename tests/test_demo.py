@@ -36,11 +36,17 @@ def _demo_rewards_at_every_step(output):
     from portal.rewards.models import RewardAward, RewardReversal
 
     awards = db.session.scalars(select(RewardAward).order_by(RewardAward.id)).all()
-    assert sorted(a.status for a in awards) == ["approved"] * 6 + ["lapsed", "proposed"]
-    assert [len(a.shares) for a in awards if len(a.shares) > 1] == [2]  # the joint award
+    assert sorted(a.status for a in awards) == ["approved"] * 6 + ["lapsed", "proposed", "reversed"]
+    joint = [a for a in awards if len(a.shares) > 1]
+    assert len(joint) == 1 and [s.claim_method for s in joint[0].shares] == ["in_person", "in_person"]
+    assert joint[0].shares[1].identity_note and len(joint[0].payouts) == 2
+    reversed_award = next(a for a in awards if a.status == "reversed")
+    corrected = next(a for a in awards if a.corrects_award_id == reversed_award.id)
+    assert reversed_award.reversal.confirmed_at and corrected.status == "approved" and corrected.payouts
+    assert corrected.level == 3
     paid = [a for a in awards if any(p.reversal is None for p in a.payouts)]
     assert len(paid) == 4 and db.session.scalar(select(func.count()).select_from(RewardReversal)) == 1
-    assert sum(1 for a in awards if a.claimed_at and not a.payouts) == 1
+    assert sum(1 for a in awards if a.claimed and not a.payouts) == 1
     findings, _ = flag_awards(awards)
     flagged = {a.report.number: {f.flag for f in findings[a.id]} for a in awards if findings[a.id]}
     assert list(flagged.values()) == [{Flag.SHARED_PAYEE}] * 2

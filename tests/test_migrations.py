@@ -6,6 +6,7 @@ cannot see CHECK constraints, triggers or what a downgrade leaves behind; these 
 
 import os
 import re
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -26,6 +27,7 @@ from portal.oversight.models import NoticeStatus, StepKind, SupervisionStatus
 from portal.reports.operations import submit_report
 from portal.reports.receipts import new_submission_token
 from portal.reports.states import DeclineGround, Kind, MediationEndGround, State
+from portal.rewards.models import AwardStatus, ClaimMethod
 from portal.sessions.models import EndReason
 from tests.conftest import ON_POSTGRES, _config, make_intake, make_user
 
@@ -182,6 +184,8 @@ STRING_ENUM_COLUMNS = {
     ("red_list_entries", "status"): NoticeStatus,
     ("supervised_cases", "status"): SupervisionStatus,
     ("department_steps", "kind"): StepKind,
+    ("reward_awards", "status"): AwardStatus,
+    ("reward_shares", "claim_method"): ClaimMethod,
 }
 
 
@@ -232,3 +236,54 @@ def test_migrated_database_refuses_a_value_outside_the_enum(app, table, column):
     with pytest.raises(IntegrityError), db.session.begin_nested():
         db.session.execute(text(f"UPDATE {table} SET {column} = 'bogus' WHERE id = :id"), {"id": row_id})
     db.session.rollback()
+
+
+def test_rewards_migration_moves_each_claim_to_the_shares_it_covered(empty_app):
+    """0020: the award's claim goes to its primary share, and to a joint share if the claim was in
+    person or that share was already paid; a lapsed award's shares lapse. Rows are written with
+    raw SQL at 0019 (foreign keys off: only the reward rows matter here)."""
+    upgrade(revision="0019")
+    award = (
+        "INSERT INTO reward_awards (id, report_id, open_report_id, policy_id, policy_version, status, level,"
+        " penalty_yuan, already_awarded, insider_multiplier, rule_amount, amount, justification, answers,"
+        " proposer_id, proposed_at, approver_id, decided_at, notified_on, claim_due_on, claimed_at,"
+        " claim_method, payee_name, bank_account, lapsed_at)"
+        " VALUES (:id, :id, :open, 1, 'v1', :status, 2, 100000, 0, 1, 900, 900, 'j', '{}', 1, :t, 2, :t,"
+        " :d, :d, :claimed, :method, :account, :account, :lapsed)"
+    )
+    share = (
+        "INSERT INTO reward_shares (id, award_id, reporter_id, role, amount)"
+        " VALUES (:id, :award, NULL, :role, 450)"
+    )
+    when, day = datetime(2026, 9, 1), date(2026, 9, 1)
+    with db.engine.begin() as conn:
+        if ON_POSTGRES:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for award_id, status, method, account, lapsed in (
+            (1, "approved", "bank", "ciphertext-of-the-account", None),  # joint share unpaid
+            (2, "approved", "in_person", None, None),  # everyone came to the office
+            (3, "lapsed", None, None, when),
+        ):
+            claimed = when if method else None
+            conn.execute(
+                text(award),
+                {"id": award_id, "open": award_id, "status": status, "t": when, "d": day, "claimed": claimed,
+                 "method": method, "account": account, "lapsed": lapsed},
+            )  # fmt: skip
+            for offset, role in ((0, "primary"), (1, "joint")):
+                conn.execute(text(share), {"id": award_id * 10 + offset, "award": award_id, "role": role})
+    upgrade(revision="0020")
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT id, claim_method, bank_account, lapsed_at IS NOT NULL FROM reward_shares ORDER BY id"
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        (10, "bank", "ciphertext-of-the-account", False),
+        (11, None, None, False),  # a joint reporter's share is not paid to the primary's account
+        (20, "in_person", None, False),
+        (21, "in_person", None, False),
+        (30, None, None, True),
+        (31, None, None, True),
+    ]

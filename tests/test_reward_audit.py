@@ -308,9 +308,12 @@ def test_auditors_cannot_change_anything(app, people):
         f"/admin/reports/{number}/reward/propose": {"level": "1", "justification": "x"},
         f"/admin/reports/{number}/reward/decide": {"decision": "reject", "reason": "x"},
         f"/admin/reports/{number}/reward/sign-off": {"kind": "large_award"},
-        f"/admin/reports/{number}/reward/claim-in-person": {},
+        f"/admin/reports/{number}/reward/claim-in-person": {"share_id": award.shares[0].id},
         f"/admin/reports/{number}/reward/payout": {"share_id": award.shares[0].id, "amount": "1.00"},
         f"/admin/reports/{number}/reward/reverse": {"payout_id": award.payouts[0].id, "reason": "x"},
+        f"/admin/reports/{number}/reward/withdraw": {"reason": "x"},
+        f"/admin/reports/{number}/reward/correction": {"reason": "x"},
+        f"/admin/reports/{number}/reward/correction/confirm": {},
         "/admin/rewards/audit": {},
         "/admin/rewards/audit/decisions.csv": {},
     }

@@ -204,20 +204,20 @@ def test_the_reporter_sees_the_decision_and_claims_to_an_account_in_their_name(a
     )
     assert wrong.status_code == 302
     db.session.expire_all()
-    assert db.session.get(RewardAward, award.id).claimed_at is None
+    assert db.session.get(RewardAward, award.id).primary_share.claimed_at is None
     browser.post(
         "/track/reward/claim?lang=en",
         data={"payee_name": "李 四", "bank_name": "工商银行", "bank_account": "6222 0212 3456 7890"},
     )
     db.session.expire_all()
-    stored = db.session.get(RewardAward, award.id)
+    stored = db.session.get(RewardAward, award.id).primary_share
     assert (stored.claim_method, stored.bank_account, stored.payee_name) == (
         "bank",
         "6222021234567890",
         "李 四",
     )
     raw = db.session.execute(
-        text("SELECT bank_account FROM reward_awards WHERE id = :id"), {"id": award.id}
+        text("SELECT bank_account FROM reward_shares WHERE id = :id"), {"id": stored.id}
     ).scalar()
     assert "6222021234567890" not in raw  # encrypted at rest
     claimed = [e for e in events(award) if e.action == "reward.claimed"][0]

@@ -14,12 +14,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.clock import to_local
 from portal.extensions import db
+from portal.reports.models import Report
+from portal.reports.reporters import Reporter, ReportReporter
 from portal.rewards.calculation import quote
-from portal.rewards.models import AwardStatus, RewardAward, RewardPolicy
+from portal.rewards.models import (
+    AwardStatus,
+    ClaimMethod,
+    RewardAward,
+    RewardPayout,
+    RewardPolicy,
+    RewardShare,
+)
 from portal.rewards.operations import same_name
 
 
@@ -62,22 +72,46 @@ def _reporters(award):
     return [link.reporter for link in award.report.reporter_links if link.reporter is not None]
 
 
+def _bank_claimed(share):
+    return share.claim_method == ClaimMethod.BANK
+
+
 def payee_names(award):
-    """Who would be paid: the account holder named in a bank claim, else the reporters."""
-    names = [award.payee_name] if award.payee_name else [r.name for r in _reporters(award)]
+    """Who would be paid, share by share: the account holder named in the share's bank claim,
+    else the share's reporter (every reporter if the award has no shares yet)."""
+    if not award.shares:
+        return [r.name for r in _reporters(award) if r.name]
+    names = [
+        s.payee_name if _bank_claimed(s) else (s.reporter.name if s.reporter else None) for s in award.shares
+    ]
     return [n for n in names if n]
 
 
+def bank_accounts(award):
+    """The accounts claimed for the award's shares (decrypted: only shares claimed by bank)."""
+    return [s.bank_account for s in award.shares if _bank_claimed(s) and s.bank_account]
+
+
 def _payee_keys(award):
-    """('account' | 'phone', digits) of the award's payee."""
-    keys = set()
-    if award.bank_account:
-        keys.add(("account", _digits(award.bank_account)))
+    """('account' | 'phone', digits) of the award's payees."""
+    keys = {("account", _digits(account)) for account in bank_accounts(award)}
     for reporter in _reporters(award):
         phone = _digits(reporter.phone)
         if len(phone) >= 7:
             keys.add(("phone", phone))
     return keys
+
+
+def with_payees():
+    """Loader options: an award's shares, payouts and reporters in a few queries, not a few per
+    award (the view reads them for every award on record)."""
+    return (
+        selectinload(RewardAward.shares),  # share.reporter: from the identity map, no query
+        selectinload(RewardAward.payouts).selectinload(RewardPayout.reversal),
+        selectinload(RewardAward.report)
+        .selectinload(Report.reporter_links)
+        .selectinload(ReportReporter.reporter),
+    )
 
 
 def _case_key(award):
@@ -163,18 +197,37 @@ class _Context:
     visible: set  # report numbers the reader may see (others are only counted)
 
 
+def _payee_index():
+    """(kind, digits) -> {(case key, report number)} over every award that reached a decision (a
+    rejected or withdrawn proposal pays no one). Read as columns: only the bank accounts of bank
+    claims and the reporters' phones are decrypted, not every payee and identity field."""
+    decided = RewardAward.status.not_in((AwardStatus.REJECTED, AwardStatus.WITHDRAWN))
+    accounts = (
+        select(RewardShare.bank_account, Report.case_number, Report.number)
+        .join(RewardAward, RewardAward.id == RewardShare.award_id)
+        .join(Report, Report.id == RewardAward.report_id)
+        .where(decided, RewardShare.claim_method == ClaimMethod.BANK, RewardShare.bank_account.is_not(None))
+    )
+    phones = (
+        select(Reporter.phone, Report.case_number, Report.number)
+        .join(ReportReporter, ReportReporter.reporter_id == Reporter.id)
+        .join(Report, Report.id == ReportReporter.report_id)
+        .where(Report.id.in_(select(RewardAward.report_id).where(decided)), Reporter.phone.is_not(None))
+    )
+    payees = defaultdict(set)
+    for kind, query in (("account", accounts), ("phone", phones)):
+        for value, case_number, number in db.session.execute(query):
+            digits = _digits(value)
+            if kind == "account" or len(digits) >= 7:  # as _payee_keys
+                payees[(kind, digits)].add((case_number or number, number))
+    return payees
+
+
 def _context(awards, visible_numbers):
     policies = {p.version: p for p in db.session.scalars(select(RewardPolicy))}
-    everyone = db.session.scalars(
-        select(RewardAward).where(RewardAward.status != AwardStatus.REJECTED).order_by(RewardAward.id)
-    ).all()
-    payees = defaultdict(set)
-    for other in everyone:
-        for key in _payee_keys(other):
-            payees[key].add((_case_key(other), other.report.number))
     return _Context(
         rules={a.id: rule_amount(a, policies.get(a.policy_version)) for a in awards},
-        payees=payees,
+        payees=_payee_index(),
         staff=db.session.scalars(select(User).order_by(User.id)).all(),
         visible=set(visible_numbers),
     )

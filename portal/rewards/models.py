@@ -84,7 +84,8 @@ class AwardStatus(enum.StrEnum):
     REJECTED = "rejected"
     APPROVED = "approved"  # the reporter is told; the claim window runs
     LAPSED = "lapsed"  # not claimed within the window
-    REVERSED = "reversed"  # approved in error: a linked reversal row says why
+    REVERSED = "reversed"  # approved in error: a linked, confirmed RewardAwardReversal says why
+    WITHDRAWN = "withdrawn"  # a pending proposal taken back by its proposer or a lead
 
 
 class ClaimMethod(enum.StrEnum):
@@ -101,12 +102,18 @@ def _in(column, values):
     return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
 
 
-# Columns an award's decision consists of: frozen once it leaves `proposed` (triggers, migration 0016).
+# Columns an award's decision consists of: frozen once it leaves `proposed` (triggers, migrations
+# 0016 and 0020, which keep their own copy of this list).
 DECISION_COLUMNS = (
     "report_id", "policy_id", "policy_version", "level", "penalty_yuan", "already_awarded",
     "insider_multiplier", "rule_amount", "amount", "amount_reason", "justification", "answers",
     "proposer_id", "proposed_at", "approver_id", "decided_at", "notified_on", "claim_due_on",
+    "corrects_award_id",
 )  # fmt: skip
+# A share's decision: never changed. Its claim columns may be filled once (claim or lapse).
+SHARE_COLUMNS = ("id", "award_id", "reporter_id", "role", "amount")
+# Statuses in which an award no longer holds the report (a new proposal may be made).
+CLOSED = (AwardStatus.REJECTED, AwardStatus.REVERSED, AwardStatus.WITHDRAWN)
 
 
 class RewardAward(db.Model):
@@ -115,27 +122,42 @@ class RewardAward(db.Model):
     __tablename__ = "reward_awards"
     __table_args__ = (
         CheckConstraint(_in("status", AwardStatus), name="status_valid"),
-        CheckConstraint(_in("claim_method", ClaimMethod), name="claim_method_valid"),
         CheckConstraint("level IN (1, 2, 3)", name="level_valid"),
         CheckConstraint("amount > 0 AND rule_amount >= 0 AND already_awarded >= 0", name="amounts_valid"),
         CheckConstraint("penalty_yuan >= 0 AND insider_multiplier >= 1", name="inputs_valid"),
         CheckConstraint("amount = rule_amount OR amount_reason IS NOT NULL", name="off_rule_has_reason"),
         CheckConstraint("approver_id IS NULL OR approver_id != proposer_id", name="approver_not_proposer"),
-        CheckConstraint("status = 'proposed' OR approver_id IS NOT NULL", name="decided_has_approver"),
         CheckConstraint(
-            "status IN ('proposed', 'rejected') OR claim_due_on IS NOT NULL", name="approved_has_claim_window"
+            "status IN ('proposed', 'withdrawn') OR approver_id IS NOT NULL", name="decided_has_approver"
         ),
-        CheckConstraint("(claimed_at IS NULL) = (claim_method IS NULL)", name="claim_has_method"),
         CheckConstraint(
-            "status != 'lapsed' OR (lapsed_at IS NOT NULL AND claimed_at IS NULL)", name="lapse_valid"
+            "status IN ('proposed', 'rejected', 'withdrawn') OR claim_due_on IS NOT NULL",
+            name="approved_has_claim_window",
         ),
-        # One live award per report: open_report_id is the report's id unless rejected or reversed.
+        CheckConstraint("status != 'lapsed' OR lapsed_at IS NOT NULL", name="lapse_valid"),
+        # One live award per report: open_report_id is the report's id unless the award is closed.
         CheckConstraint(
-            "(open_report_id IS NULL) = (status IN ('rejected', 'reversed'))", name="open_report_valid"
+            "(open_report_id IS NULL) = (status IN ('rejected', 'reversed', 'withdrawn'))",
+            name="open_report_valid",
+        ),
+        # Reversed if and only if it points to its reversal row (the composite key below makes it
+        # this award's own reversal; the operation sets it only once the reversal is confirmed).
+        CheckConstraint("(status = 'reversed') = (reversal_id IS NOT NULL)", name="reversed_has_reversal"),
+        CheckConstraint(
+            "(status = 'withdrawn') = (withdrawn_by_id IS NOT NULL AND withdrawn_at IS NOT NULL)",
+            name="withdrawn_valid",
+        ),
+        CheckConstraint("corrects_award_id IS NULL OR corrects_award_id != id", name="corrects_other"),
+        ForeignKeyConstraint(
+            ["reversal_id", "id"],
+            ["reward_award_reversals.id", "reward_award_reversals.award_id"],
+            name="fk_reward_awards_reversal_of_award",
+            use_alter=True,
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # autoincrement spelled out: the id is also in the composite key to its reversal.
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
     open_report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), unique=True)
     policy_id: Mapped[int] = mapped_column(ForeignKey("reward_policies.id"))
@@ -157,13 +179,12 @@ class RewardAward(db.Model):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     notified_on: Mapped[date | None] = mapped_column(Date)  # the status page showed it (Beijing date)
     claim_due_on: Mapped[date | None] = mapped_column(Date)  # last day to claim
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
-    claim_method: Mapped[str | None] = mapped_column(String(10))
-    # Payout details: encrypted at rest, shown only to finance, never in audit events.
-    payee_name: Mapped[str | None] = mapped_column(EncryptedText)
-    bank_name: Mapped[str | None] = mapped_column(EncryptedText)
-    bank_account: Mapped[str | None] = mapped_column(EncryptedText)
-    lapsed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    lapsed_at: Mapped[datetime | None] = mapped_column(DateTime)  # every share lapsed
+    # A corrected award names the reversed award it replaces (set at proposal, frozen after).
+    corrects_award_id: Mapped[int | None] = mapped_column(ForeignKey("reward_awards.id"), index=True)
+    reversal_id: Mapped[int | None] = mapped_column()  # the confirmed RewardAwardReversal
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     report: Mapped["Report"] = relationship(foreign_keys=[report_id])  # noqa: F821
     policy: Mapped[RewardPolicy] = relationship()
@@ -172,6 +193,20 @@ class RewardAward(db.Model):
     shares: Mapped[list["RewardShare"]] = relationship(back_populates="award", order_by="RewardShare.id")
     signoffs: Mapped[list["RewardSignoff"]] = relationship(order_by="RewardSignoff.id")
     payouts: Mapped[list["RewardPayout"]] = relationship(order_by="RewardPayout.id")
+    reversal: Mapped["RewardAwardReversal | None"] = relationship(
+        primaryjoin="RewardAward.id == foreign(RewardAwardReversal.award_id)", viewonly=True, uselist=False
+    )  # the correction, requested or confirmed
+    withdrawn_by: Mapped["User | None"] = relationship(foreign_keys=[withdrawn_by_id])  # noqa: F821
+
+    @property
+    def primary_share(self):
+        """The share the receipt holder claims (the first: approval orders the primary first)."""
+        return self.shares[0] if self.shares else None
+
+    @property
+    def claimed(self):
+        """Some share has been claimed (finance may pay that share)."""
+        return any(s.claimed_at for s in self.shares)
 
     def signed(self, kind):
         return any(s.kind == kind for s in self.signoffs)
@@ -204,11 +239,21 @@ class RewardSignoff(db.Model):
 
 class RewardShare(db.Model):
     """One reporter's part of an award; the shares of an award sum exactly to it. Made at
-    approval and never changed. No reporter row: an anonymous reporter known only by the receipt."""
+    approval; its decision (SHARE_COLUMNS) never changes, its claim is filled once: the primary
+    reporter claims through the receipt, a joint reporter in person (finance checks an identity
+    document), or the share lapses. No reporter row: an anonymous reporter known by the receipt."""
 
     __tablename__ = "reward_shares"
     __table_args__ = (
         CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint(_in("claim_method", ClaimMethod), name="claim_method_valid"),
+        CheckConstraint("(claimed_at IS NULL) = (claim_method IS NULL)", name="claim_has_method"),
+        CheckConstraint("claimed_at IS NULL OR lapsed_at IS NULL", name="claimed_or_lapsed"),
+        CheckConstraint(
+            "claim_method IS NULL OR claim_method != 'bank' "
+            "OR (bank_account IS NOT NULL AND payee_name IS NOT NULL)",
+            name="bank_claim_has_account",
+        ),
         UniqueConstraint("award_id", "reporter_id", name="uq_reward_shares_award_id_reporter_id"),
         # Payouts name (share, amount) so the database itself keeps a payout within its share.
         UniqueConstraint("id", "amount", name="uq_reward_shares_id_amount"),
@@ -218,7 +263,18 @@ class RewardShare(db.Model):
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("reporters.id"))
     role: Mapped[str] = mapped_column(String(10))  # primary or joint (report_reporters.role)
     amount: Mapped[Decimal] = mapped_column(MONEY)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    claim_method: Mapped[str | None] = mapped_column(String(10))
+    # Finance, for a claim in person (none on claims moved from the award by migration 0020).
+    claim_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    identity_note: Mapped[str | None] = mapped_column(Text)  # the document finance checked
+    # Payout details: encrypted at rest, shown only to finance, never in audit events.
+    payee_name: Mapped[str | None] = mapped_column(EncryptedText)
+    bank_name: Mapped[str | None] = mapped_column(EncryptedText)
+    bank_account: Mapped[str | None] = mapped_column(EncryptedText)
+    lapsed_at: Mapped[datetime | None] = mapped_column(DateTime)  # not claimed in the window
     award: Mapped[RewardAward] = relationship(back_populates="shares")
+    reporter: Mapped["Reporter | None"] = relationship()  # noqa: F821
 
 
 class PayoutMethod(enum.StrEnum):
@@ -270,3 +326,26 @@ class RewardReversal(db.Model):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
     payout: Mapped[RewardPayout] = relationship(back_populates="reversal")
+
+
+class RewardAwardReversal(db.Model):
+    """The correction of an approved (or lapsed) award: requested with a reason by staff or a
+    lead of the department, confirmed by another lead; only then is the award reversed (it then
+    points here) and the report free for a corrected proposal. At most one per award. Never
+    deleted; only the confirmation is filled in (triggers, migration 0020)."""
+
+    __tablename__ = "reward_award_reversals"
+    __table_args__ = (
+        CheckConstraint("confirmed_by_id IS NULL OR confirmed_by_id != requested_by_id", name="two_people"),
+        CheckConstraint("(confirmed_by_id IS NULL) = (confirmed_at IS NULL)", name="confirmation_valid"),
+        UniqueConstraint("id", "award_id", name="uq_reward_award_reversals_id_award_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("reward_awards.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    requested_by: Mapped["User"] = relationship(foreign_keys=[requested_by_id])  # noqa: F821
+    confirmed_by: Mapped["User | None"] = relationship(foreign_keys=[confirmed_by_id])  # noqa: F821

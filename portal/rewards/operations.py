@@ -20,6 +20,7 @@ from portal.rewards.calculation import FEN, quote, split, to_fen
 from portal.rewards.eligibility import Answers, check_eligible, penalty_total
 from portal.rewards.errors import RewardError
 from portal.rewards.models import (
+    CLOSED,
     AwardStatus,
     ClaimMethod,
     PayoutMethod,
@@ -32,7 +33,8 @@ from portal.rewards.models import (
 )
 from portal.rewards.policies import policy_in_force
 
-# Awards that count against the case cap: decided or waiting, not rejected, lapsed or reversed.
+# Awards that count against the case cap: decided or waiting; not rejected, withdrawn, lapsed or
+# reversed (a corrected award's cap ignores the award it replaces).
 COUNTING = (AwardStatus.PROPOSED, AwardStatus.APPROVED)
 BANK_ACCOUNT = re.compile(r"^\d{8,30}$")
 
@@ -61,6 +63,16 @@ def already_awarded(report, leave_out=None):
     if leave_out is not None:
         query = query.where(RewardAward.id != leave_out.id)
     return to_fen(db.session.scalar(query))
+
+
+def corrected_award_id(report):
+    """The reversed award a new proposal for this report replaces: the latest award if it was
+    reversed, or what the latest (rejected or withdrawn) attempt at replacing it named."""
+    awards = awards_of(report)
+    latest = awards[-1] if awards else None
+    if latest is None or latest.status not in CLOSED:
+        return None
+    return latest.id if latest.status == AwardStatus.REVERSED else latest.corrects_award_id
 
 
 def reward_quote(report, level, insider_multiplier=Decimal(1), on=None):
@@ -140,10 +152,12 @@ def propose_reward(
         answers=answers.as_data(),
         proposer_id=user.id,
         proposed_at=utcnow(),
+        corrects_award_id=corrected_award_id(report),
     )
     db.session.add(award)
     db.session.flush()
-    record_event("reward.proposed", award, Actor.for_user(user), _facts(award) | {"answers": award.answers})
+    data = _facts(award) | {"answers": award.answers, "corrects": award.corrects_award_id}
+    record_event("reward.proposed", award, Actor.for_user(user), data)
     return award
 
 
@@ -239,12 +253,14 @@ def reject_reward(award, lead, reason):
     return award
 
 
-def _claimable(award):
-    if award is None or award.status != AwardStatus.APPROVED:
+def _claimable(award, share):
+    if award is None or award.status != AwardStatus.APPROVED or share is None:
         raise RewardError("reward_not_claimable")
-    if award.claimed_at is not None:
+    if share.award_id != award.id:
+        raise RewardError("reward_not_in_state")
+    if share.claimed_at is not None:
         raise RewardError("reward_already_claimed")
-    if local_today() > award.claim_due_on:
+    if share.lapsed_at is not None or local_today() > award.claim_due_on:
         raise RewardError("reward_claim_window_over")
 
 
@@ -258,10 +274,12 @@ def same_name(a, b):
 
 
 def claim_by_bank(award, payee_name, bank_name, bank_account):
-    """The reporter claims through the receipt: real-name only, the account holder's name must
-    match the reporter's; the details are encrypted and shown only to finance."""
+    """The receipt holder claims their own (the primary) share: real-name only, the account
+    holder's name must match the reporter's; the details are encrypted and shown only to finance.
+    Joint reporters have no receipt: they claim in person (claim_in_person)."""
     _lock(award)
-    _claimable(award)
+    share = award.primary_share if award is not None else None
+    _claimable(award, share)
     report = award.report
     primary = report.primary_reporter
     if report.anonymous or primary is None or not primary.name:
@@ -271,40 +289,62 @@ def claim_by_bank(award, payee_name, bank_name, bank_account):
     account = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", bank_account or ""))
     if not BANK_ACCOUNT.match(account) or not _text(bank_name):
         raise RewardError("reward_bank_account_invalid")
-    award.payee_name, award.bank_name, award.bank_account = payee_name.strip(), bank_name.strip(), account
-    award.claimed_at, award.claim_method = utcnow(), ClaimMethod.BANK
-    record_event("reward.claimed", award, CITIZEN, {"method": ClaimMethod.BANK.value})
+    share.payee_name, share.bank_name, share.bank_account = payee_name.strip(), bank_name.strip(), account
+    share.claimed_at, share.claim_method = utcnow(), ClaimMethod.BANK
+    record_event("reward.claimed", award, CITIZEN, {"share": share.id, "method": ClaimMethod.BANK.value})
     return award
 
 
-def claim_in_person(award, user):
-    """Finance records that the reporter came with the receipt within the claim window."""
+def claim_in_person(award, user, share=None, identity_note=None):
+    """Finance records that a reporter came to the office within the claim window: the receipt
+    holder with the receipt (the primary share, the default), or a joint reporter, who has no
+    receipt, after an identity check that finance notes (which document, never its number)."""
     if not can(user, Action.RECORD_PAYOUT, award.report):
         raise RewardError("reward_not_allowed")
     _lock(award)
-    _claimable(award)
-    award.claimed_at, award.claim_method = utcnow(), ClaimMethod.IN_PERSON
-    record_event("reward.claimed", award, Actor.for_user(user), {"method": ClaimMethod.IN_PERSON.value})
+    share = share or award.primary_share
+    _claimable(award, share)
+    note = _text(identity_note)
+    if share.role != ReporterRole.PRIMARY and note is None:
+        raise RewardError("reward_identity_note_required")
+    share.claimed_at, share.claim_method = utcnow(), ClaimMethod.IN_PERSON
+    share.claim_recorded_by_id, share.identity_note = user.id, note
+    data = {"share": share.id, "role": share.role, "method": ClaimMethod.IN_PERSON.value}
+    record_event("reward.claimed", award, Actor.for_user(user), data)
     return award
 
 
 def lapse_unclaimed(actor, today=None):
-    """Approved awards not claimed by the end of their window lapse (the hourly sweep); audited."""
+    """Shares of approved awards not claimed by the end of the window lapse (the hourly sweep);
+    an award lapses when none of its shares was claimed (a partly claimed award stays approved:
+    its claimed shares are still paid). Each step audited; returns how many shares lapsed."""
     today = today or local_today()
     due = db.session.scalars(
-        select(RewardAward)
+        select(RewardShare)
+        .join(RewardAward, RewardAward.id == RewardShare.award_id)
         .where(
             RewardAward.status == AwardStatus.APPROVED,
-            RewardAward.claimed_at.is_(None),
+            RewardShare.claimed_at.is_(None),
+            RewardShare.lapsed_at.is_(None),
             RewardAward.claim_due_on < today,
         )
-        .order_by(RewardAward.id)
+        .order_by(RewardShare.id)
     ).all()
-    for award in due:
-        award.status, award.lapsed_at = AwardStatus.LAPSED, utcnow()
-        record_event(
-            "reward.lapsed", award, actor, {"claim_due_on": award.claim_due_on, "amount": award.amount}
-        )
+    for share in due:
+        award = share.award
+        share.lapsed_at = utcnow()
+        data = {
+            "share": share.id,
+            "role": share.role,
+            "amount": share.amount,
+            "claim_due_on": award.claim_due_on,
+        }
+        record_event("reward.share_lapsed", award, actor, data)
+    for award in {share.award.id: share.award for share in due}.values():
+        if all(s.lapsed_at is not None for s in award.shares):
+            award.status, award.lapsed_at = AwardStatus.LAPSED, utcnow()
+            data = {"claim_due_on": award.claim_due_on, "amount": award.amount}
+            record_event("reward.lapsed", award, actor, data)
     return len(due)
 
 
@@ -333,10 +373,11 @@ def record_payout(award, share, user, amount, method, reference, paid_on):
     _lock(award, AwardStatus.APPROVED)
     if share.award_id != award.id:
         raise RewardError("reward_not_in_state")
-    if award.claimed_at is None:
+    if share.claimed_at is None:
         raise RewardError("reward_not_claimed")
     method = PayoutMethod(method)
-    if method == PayoutMethod.BANK_TRANSFER and award.claim_method != ClaimMethod.BANK:
+    # A transfer goes only to the account claimed for this very share (never another's).
+    if method == PayoutMethod.BANK_TRANSFER and share.claim_method != ClaimMethod.BANK:
         raise RewardError("reward_transfer_needs_bank_claim")
     amount = _money(amount)
     if paid_on is None or paid_on > local_today() or paid_on < award.notified_on:

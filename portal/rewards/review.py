@@ -16,7 +16,7 @@ from portal.clock import LOCAL_TZ, to_local
 from portal.directory.models import Department
 from portal.extensions import db
 from portal.reports.models import Report
-from portal.rewards.audit_flags import Flag, flag_awards, payee_names
+from portal.rewards.audit_flags import Flag, bank_accounts, flag_awards, payee_names, with_payees
 from portal.rewards.models import RewardAward
 
 EXPORT_TABLES = ("decisions", "payouts")
@@ -71,6 +71,7 @@ class DecisionRow:
     payee: str  # masked unless finance
     account: str  # masked unless finance
     paid: Decimal = field(default=Decimal("0.00"))  # paid and not reversed
+    corrected_by: int | None = None  # the award proposed to replace this reversed one
 
     @property
     def flags(self):
@@ -94,7 +95,7 @@ def _awards(user, filters):
     if filters.year:
         start, end = _year_bounds(filters.year)
         query = query.where(RewardAward.proposed_at >= start, RewardAward.proposed_at < end)
-    return db.session.scalars(query.order_by(RewardAward.id)).all()
+    return db.session.scalars(query.options(*with_payees()).order_by(RewardAward.id)).all()
 
 
 def decision_rows(user, filters=Filters()):
@@ -104,22 +105,35 @@ def decision_rows(user, filters=Filters()):
     visible = db.session.scalars(scoped_reports(user).with_only_columns(Report.number)).all()
     findings, rules = flag_awards(awards, visible)
     full = sees_payees_in_full(user)
+    replacements = _replacements()
     rows = []
     for award in awards:
-        names = payee_names(award) if award.claimed_at else []
+        names = payee_names(award) if award.claimed else []
+        accounts = bank_accounts(award)
         rows.append(
             DecisionRow(
                 award=award,
                 rule=rules[award.id],
                 findings=findings[award.id],
                 payee=", ".join(n if full else mask_name(n) for n in names),
-                account=(award.bank_account if full else mask_account(award.bank_account)) or "",
+                account=", ".join(a if full else mask_account(a) for a in accounts),
                 paid=sum((p.amount for p in award.payouts if p.reversal is None), Decimal("0.00")),
+                corrected_by=replacements.get(award.id),
             )
         )
     if filters.flag:
         rows = [row for row in rows if filters.flag in row.flags]
     return rows
+
+
+def _replacements():
+    """{reversed award id: the latest award proposed to replace it}."""
+    pairs = db.session.execute(
+        select(RewardAward.corrects_award_id, RewardAward.id)
+        .where(RewardAward.corrects_award_id.is_not(None))
+        .order_by(RewardAward.id)
+    )
+    return dict(pairs.all())
 
 
 def _when(moment):
@@ -153,13 +167,27 @@ def decision_record(row):
         "approver": a.approver.display_name if a.approver else "",
         "decided_at": _when(a.decided_at),
         "signoffs": signoffs,
-        "claim": a.claim_method or "",
-        "claimed_at": _when(a.claimed_at),
+        "claim": "; ".join(
+            f"{s.role}: {s.claim_method or ('lapsed' if s.lapsed_at else '')}" for s in a.shares
+        ),
+        "claimed_at": "; ".join(_when(s.claimed_at) for s in a.shares if s.claimed_at),
         "payee": row.payee,
         "account": row.account,
         "paid": _money(row.paid),
         "flags": " ".join(row.flags),
+        "reversal": reversal_text(a),
+        "corrects": str(a.corrects_award_id or ""),
+        "corrected_by": str(row.corrected_by or ""),
     }
+
+
+def reversal_text(award):
+    """The award's correction as the export says it: reason, who asked, who confirmed, when."""
+    r = award.reversal
+    if r is None:
+        return ""
+    confirmed = f"{r.confirmed_by.display_name} {_when(r.confirmed_at)}" if r.confirmed_by else "pending"
+    return f"{r.reason} ({r.requested_by.display_name} {_when(r.requested_at)}; {confirmed})"
 
 
 def payout_records(rows):

@@ -76,6 +76,17 @@ def workflow_texts():
         ),
         "reward_payout_above_share": _("A payout can never be more than the approved share."),
         "reward_already_reversed": _("This payout has already been reversed."),
+        "reward_identity_note_required": _(
+            "A joint reporter has no receipt: check an identity document and note which one."
+        ),
+        "reward_payouts_standing": _(
+            "Money of this award has been paid out. Finance must first reverse each payout (the money "
+            "recovered); then the award can be corrected."
+        ),
+        "reward_correction_exists": _("A correction of this award has already been requested."),
+        "own_reward_correction": _(
+            "You requested this correction: another lead of the department must confirm it."
+        ),
     }
 
 

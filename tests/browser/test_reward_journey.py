@@ -89,7 +89,7 @@ def test_a_reward_goes_from_proposal_to_payout_through_three_accounts_and_the_re
     with page.expect_navigation():
         page.click("#reward-claim-form button[type=submit]")
     assert page.locator("#reward-claimed").count() == 1
-    assert _award(report).bank_account == "6222021234567890"
+    assert _award(report).primary_share.bank_account == "6222021234567890"
 
     _sign_in(page, live_server, "li.finance", totp=True)
     page.goto(reward_url)
