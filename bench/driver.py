@@ -51,22 +51,34 @@ def server_env(settings):
 
 
 def _prepare(settings, env):
-    """Migrate, seed, bulk load, file the known reports, write the wrk specs."""
-    from bench.load import bulk_load, file_known, make_staff
+    """Migrate, seed, bulk load (or reuse a loaded database), fill the statistics aggregate,
+    file the known reports, write the wrk specs."""
+    from bench.load import bulk_load, file_known, make_leads, make_staff
     from portal import create_app
+    from portal.statistics.refresh import refresh_statistics
 
-    database.recreate(settings.database_url)
+    reuse = settings.reuse and database.bulk_loaded(settings.database_url) == settings.reports
+    if not reuse:
+        database.recreate(settings.database_url)
     database.migrate_and_seed(env)
     app = create_app()
     with app.app_context():
-        bulk_load(settings.reports)
+        if reuse:
+            print(f"reusing the database's {settings.reports:,} bulk-loaded reports", flush=True)
+        else:
+            bulk_load(settings.reports)
+        # The product's own refresh (the sweep's), so the statistics page shows the bulk rows:
+        # a full recount after a fresh load, the days since the last refresh on a reused one.
+        refresh_statistics(full=not reuse)
+        db.session.commit()
         with timing_locks(db.engine) as locks:
             receipts = file_known(settings.known)
         print(locks.summary(), flush=True)
         print(f"staff queue of department {make_staff()}", flush=True)
+        leads = make_leads()
     # Outside the app context: each test-client request must get its own (Flask-WTF keeps the
     # CSRF token in g, so a shared context would leave later sessions without one).
-    built = scenarios.build(app, settings, receipts)
+    built = scenarios.build(app, settings, receipts, leads)
     create_bench_rows(create_bare_app(settings.database_url))
     return app, built, locks.summary()
 
