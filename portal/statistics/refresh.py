@@ -15,6 +15,12 @@ calls it; `flask stats refresh` does too, and `--full` rebuilds everything (need
 rows were changed or loaded with past dates, e.g. bulk loads or a category corrected by an
 administrator).
 
+Both paths group in SQL (GROUP BY day × kind × category × region, the same statements on SQLite
+and PostgreSQL, differing only in the bounds): only the grouped rows come back to Python, which
+rolls regions up to districts and turns each (start, decision day) span into working days on the
+product's calendar. A full refresh at 1,000,000 reports therefore reads tens of thousands of
+groups, not a million rows (see BENCHMARKS.md's notes for the timing).
+
 What is counted, per Beijing day × kind × category × district (the report's region rolled up to
 its district, level 2):
 - received: reports by the day of received_at;
@@ -29,7 +35,7 @@ its district, level 2):
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Date, case, cast, delete, func, insert, literal_column, select, type_coerce
 
 from portal.clock import LOCAL_TZ, to_local, utcnow
 from portal.deadlines.calendar import Calendar
@@ -46,6 +52,8 @@ from portal.statistics.models import COUNTS, StatsDaily, StatsDecisionDays, Stat
 # open a case or not on a tip-off (行政处罚程序规定 Art. 18).
 DECISION_CLOCKS = ("complaint.accept", "tip.case_decision")
 BATCH = 5000
+# Beijing's offset from UTC (constant: China has kept no daylight saving time since 1991).
+UTC_OFFSET_HOURS = int(LOCAL_TZ.utcoffset(datetime(2026, 1, 1)).total_seconds() // 3600)
 
 
 def _utc_midnight(day):
@@ -99,31 +107,51 @@ def refresh_statistics(full=False):
     return first, last
 
 
+def _local_day(column):
+    """The Beijing date of a naive UTC column, in SQL. Beijing keeps one offset all year (no
+    daylight saving since 1991), so adding it and taking the date is exact. Constants are literal
+    SQL, so that PostgreSQL sees the same expression in SELECT and GROUP BY."""
+    if db.engine.dialect.name == "postgresql":
+        return cast(column + literal_column(f"interval '{UTC_OFFSET_HOURS} hours'"), Date)
+    return type_coerce(func.date(column, literal_column(f"'+{UTC_OFFSET_HOURS} hours'")), Date)
+
+
 def _count(first, last):
+    """Count the days first..last in SQL (GROUP BY day × kind × category × region), then roll the
+    regions up to districts and turn decision spans into working days in Python, on the grouped
+    rows only. One path for the sweep's few days and for `--full` over the whole history: a
+    million reports are grouped by the database instead of being read row by row."""
     lo, hi = _utc_midnight(first), _utc_midnight(last + timedelta(days=1))
     district = _districts()
     cells = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
     histogram = Counter()
+    key = (Report.kind, Report.category_id, Report.region_id)
 
     def cell(day, kind, category_id, region_id):
         return cells[(day, kind, category_id, district[region_id])]
 
-    key = (Report.kind, Report.category_id, Report.region_id)
-    received = select(Report.received_at, *key).where(Report.received_at >= lo, Report.received_at < hi)
-    for row in db.session.execute(received.execution_options(yield_per=BATCH)):
-        cell(to_local(row.received_at).date(), *row[1:])["received"] += 1
+    day = _local_day(Report.received_at)
+    received = (
+        select(day, *key, func.count())
+        .where(Report.received_at >= lo, Report.received_at < hi)
+        .group_by(day, *key)
+    )
+    for day_, kind, category_id, region_id, n in db.session.execute(received):
+        cell(day_, kind, category_id, region_id)["received"] += n
 
     closed = (
-        select(StateChange.local_date, *key)
+        select(StateChange.local_date, *key, func.count())
         .join(Report, Report.id == StateChange.report_id)
         .where(StateChange.to_state == State.CLOSED, StateChange.local_date.between(first, last))
+        .group_by(StateChange.local_date, *key)
     )
-    for row in db.session.execute(closed.execution_options(yield_per=BATCH)):
-        cell(row.local_date, *row[1:])["closed"] += 1
+    for day_, kind, category_id, region_id, n in db.session.execute(closed):
+        cell(day_, kind, category_id, region_id)["closed"] += n
 
-    calendar, spans = Calendar(), {}
+    met = _local_day(ReportDeadline.met_at)
+    on_time = func.sum(case((met <= ReportDeadline.due_on, 1), else_=0))
     decided = (
-        select(ReportDeadline.met_at, ReportDeadline.starts_on, ReportDeadline.due_on, *key)
+        select(met, ReportDeadline.starts_on, *key, func.count(), on_time)
         .join(Report, Report.id == ReportDeadline.report_id)
         .where(
             ReportDeadline.status == "met",
@@ -131,27 +159,29 @@ def _count(first, last):
             ReportDeadline.met_at >= lo,
             ReportDeadline.met_at < hi,
         )
+        .group_by(met, ReportDeadline.starts_on, *key)
     )
-    for row in db.session.execute(decided.execution_options(yield_per=BATCH)):
-        day = to_local(row.met_at).date()
-        if (row.starts_on, day) not in spans:
-            spans[(row.starts_on, day)] = max(0, calendar.working_days_between(row.starts_on, day))
-        days = spans[(row.starts_on, day)]
-        counts = cell(day, *row[3:])
-        counts["decided"] += 1
-        counts["on_time"] += day <= row.due_on
-        counts["decision_days"] += days
-        histogram[(day, row.kind, days)] += 1
+    calendar, spans = Calendar(), {}
+    for day_, starts_on, kind, category_id, region_id, n, ok in db.session.execute(decided):
+        if (starts_on, day_) not in spans:
+            spans[(starts_on, day_)] = max(0, calendar.working_days_between(starts_on, day_))
+        days = spans[(starts_on, day_)]
+        counts = cell(day_, kind, category_id, region_id)
+        counts["decided"] += n
+        counts["on_time"] += int(ok)
+        counts["decision_days"] += days * n
+        histogram[(day_, kind, days)] += n
 
     rated = (
-        select(SatisfactionRating.local_date, SatisfactionRating.score, *key)
+        select(SatisfactionRating.local_date, *key, func.count(), func.sum(SatisfactionRating.score))
         .join(Report, Report.id == SatisfactionRating.report_id)
         .where(SatisfactionRating.local_date.between(first, last))
+        .group_by(SatisfactionRating.local_date, *key)
     )
-    for row in db.session.execute(rated):
-        counts = cell(row.local_date, *row[2:])
-        counts["rated"] += 1
-        counts["rating_sum"] += row.score
+    for day_, kind, category_id, region_id, n, score_sum in db.session.execute(rated):
+        counts = cell(day_, kind, category_id, region_id)
+        counts["rated"] += n
+        counts["rating_sum"] += int(score_sum)
 
     rows = [
         {"day": day, "kind": kind, "category_id": category_id, "region_id": region_id, **counts}
@@ -163,5 +193,5 @@ def _count(first, last):
         {"day": day, "kind": kind, "working_days": days, "decisions": n}
         for (day, kind, days), n in histogram.items()
     ]
-    if buckets:
-        db.session.execute(insert(StatsDecisionDays), buckets)
+    for start in range(0, len(buckets), BATCH):
+        db.session.execute(insert(StatsDecisionDays), buckets[start : start + BATCH])
