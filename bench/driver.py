@@ -55,6 +55,7 @@ def _prepare(settings, env):
     file the known reports, write the wrk specs."""
     from bench.load import bulk_load, file_known, make_leads, make_staff
     from portal import create_app
+    from portal.oversight.snapshot import refresh_dashboard_figures
     from portal.statistics.refresh import refresh_statistics
 
     reuse = settings.reuse and database.bulk_loaded(settings.database_url) == settings.reports
@@ -70,6 +71,7 @@ def _prepare(settings, env):
         # The product's own refresh (the sweep's), so the statistics page shows the bulk rows:
         # a full recount after a fresh load, the days since the last refresh on a reused one.
         refresh_statistics(full=not reuse)
+        refresh_dashboard_figures()  # and the dashboard's period figures, as the sweep does
         db.session.commit()
         with timing_locks(db.engine) as locks:
             receipts = file_known(settings.known)

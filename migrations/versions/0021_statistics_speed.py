@@ -1,4 +1,12 @@
-"""statistics speed (slot reserved; filled by its branch).
+"""Statistics speed: the oversight dashboard at a million reports (issue 12).
+
+- reports (department_id, received_at) WHERE state != 'closed': the backlog by age reads the open
+  reports only, from the index (a few percent of the table; 150 ms → see BENCHMARKS.md notes).
+- reports (next_due_on, department_id): the overdue count per department is a range of this
+  index (next_due_on is the earliest running clock's due date, kept by 0014's trigger).
+- dashboard_period_figures: the figures of the current month, quarter and year that read a whole
+  period of history (handling clocks met, median days to close), filled by the hourly sweep
+  (portal/oversight/snapshot.py says why an aggregate and not live SQL).
 
 Revision ID: 0021
 Revises: 0020
@@ -14,10 +22,39 @@ down_revision = '0020'
 branch_labels = None
 depends_on = None
 
+OPEN = sa.text("state != 'closed'")
+
 
 def upgrade():
-    pass
+    op.create_table('dashboard_period_figures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.String(length=10), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=True),
+    sa.Column('clocks_ended', sa.Integer(), nullable=False),
+    sa.Column('clocks_on_time', sa.Integer(), nullable=False),
+    sa.Column('median_days', sa.Float(), nullable=True),
+    sa.Column('computed_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("period IN ('month', 'quarter', 'year')", name=op.f('ck_dashboard_period_figures_period_valid')),
+    sa.CheckConstraint('clocks_on_time >= 0 AND clocks_on_time <= clocks_ended', name=op.f('ck_dashboard_period_figures_counts_valid')),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_dashboard_period_figures_department_id_departments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dashboard_period_figures'))
+    )
+    with op.batch_alter_table('dashboard_period_figures', schema=None) as batch_op:
+        batch_op.create_index('ix_dashboard_period_figures_period_start', ['period', 'starts_on'], unique=False)
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_reports_open_department_received', ['department_id', 'received_at'], unique=False,
+            sqlite_where=OPEN, postgresql_where=OPEN,
+        )
+        batch_op.create_index('ix_reports_next_due_department', ['next_due_on', 'department_id'], unique=False)
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.drop_index('ix_reports_next_due_department')
+        batch_op.drop_index('ix_reports_open_department_received')
+    with op.batch_alter_table('dashboard_period_figures', schema=None) as batch_op:
+        batch_op.drop_index('ix_dashboard_period_figures_period_start')
+    op.drop_table('dashboard_period_figures')
