@@ -26,7 +26,7 @@ from portal.reports.operations import transition_report
 from portal.satisfaction.models import SatisfactionRating
 from portal.satisfaction.operations import rate_report
 from portal.security import audit_keys
-from portal.statistics.models import COUNTS, StatsDaily, StatsDecisionDays
+from portal.statistics.models import COUNTS, StatsDaily, StatsDecisionDays, StatsMonthly
 from portal.statistics.refresh import DECISION_CLOCKS, refresh_statistics
 from tests.casework import OTHER, OWN, file_report
 from tests.tamper import without_guard
@@ -186,13 +186,14 @@ def test_the_sweep_refreshes_and_publishes_and_the_page_shows_the_head(app, clie
     assert sweep_deadlines().head_published is None  # once a day
 
 
+def _rows_of(model):
+    table = model.__table__
+    return [tuple(r) for r in db.session.execute(select(table).order_by(*table.primary_key))]
+
+
 def _aggregate():
-    """Every row of the aggregate, as comparable tuples."""
-    daily = db.session.execute(select(StatsDaily.__table__).order_by(*StatsDaily.__table__.primary_key)).all()
-    days = db.session.execute(
-        select(StatsDecisionDays.__table__).order_by(*StatsDecisionDays.__table__.primary_key)
-    ).all()
-    return [tuple(r) for r in daily], [tuple(r) for r in days]
+    """Every row of the aggregate (days, their monthly sums, decision days), as tuples."""
+    return _rows_of(StatsDaily), _rows_of(StatsMonthly), _rows_of(StatsDecisionDays)
 
 
 def _counted_from_the_rows():
@@ -228,7 +229,13 @@ def _counted_from_the_rows():
         counts["rated"] += 1
         counts["rating_sum"] += rating.score
     daily = sorted((*key, *(counts[c] for c in COUNTS)) for key, counts in cells.items())
-    return daily, sorted((*key, n) for key, n in histogram.items())
+    months = {}
+    for (day, *key), counts in cells.items():
+        month = months.setdefault((day.replace(day=1), *key), dict.fromkeys(COUNTS, 0))
+        for column in COUNTS:
+            month[column] += counts[column]
+    monthly = sorted((*key, *(counts[c] for c in COUNTS)) for key, counts in months.items())
+    return daily, monthly, sorted((*key, n) for key, n in histogram.items())
 
 
 def test_full_refresh_equals_the_incremental_ones_and_the_rows(app):
@@ -271,7 +278,8 @@ def test_full_refresh_equals_the_incremental_ones_and_the_rows(app):
     expected = _counted_from_the_rows()
     assert full == incremental
     assert full == expected
-    daily, histogram = expected
+    daily, monthly, histogram = expected
+    assert {row[0] for row in monthly} == {date(2026, 3, 1), date(2026, 4, 1)}
     # The data meant what the test says: the late decision is in, and so is the 01:30 report.
     assert sum(row[4] for row in daily) == 8 and sum(row[6] for row in daily) == 5
     assert sum(row[7] for row in daily) == 4  # on time: all but own[3]

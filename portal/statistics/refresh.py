@@ -46,7 +46,7 @@ from portal.reports.history import StateChange
 from portal.reports.models import Report
 from portal.reports.states import State
 from portal.satisfaction.models import SatisfactionRating
-from portal.statistics.models import COUNTS, StatsDaily, StatsDecisionDays, StatsRefresh
+from portal.statistics.models import COUNTS, StatsDaily, StatsDecisionDays, StatsMonthly, StatsRefresh
 
 # The clock whose end is the first decision on a report: accept or decline a complaint (Art. 15),
 # open a case or not on a tip-off (行政处罚程序规定 Art. 18).
@@ -88,6 +88,7 @@ def refresh_statistics(full=False):
     if full or state is None:
         first = _first_day()
         db.session.execute(delete(StatsDaily))
+        db.session.execute(delete(StatsMonthly))
         db.session.execute(delete(StatsDecisionDays))
     else:
         first = to_local(state.through).date()
@@ -103,8 +104,30 @@ def refresh_statistics(full=False):
         delete(StatsDecisionDays).where(StatsDecisionDays.day >= first, StatsDecisionDays.day <= last)
     )
     _count(first, last)
+    _sum_months(first, last)
     db.session.flush()
     return first, last
+
+
+def _sum_months(first, last):
+    """Rewrite the months holding first..last in stats_monthly from their days (in SQL)."""
+    start = first.replace(day=1)
+    if db.engine.dialect.name == "postgresql":
+        month = cast(func.date_trunc(literal_column("'month'"), StatsDaily.day), Date)
+    else:
+        month = type_coerce(func.date(StatsDaily.day, literal_column("'start of month'")), Date)
+    db.session.execute(delete(StatsMonthly).where(StatsMonthly.month >= start, StatsMonthly.month <= last))
+    keys = (StatsDaily.kind, StatsDaily.category_id, StatsDaily.region_id)
+    sums = select(month, *keys, *[func.sum(getattr(StatsDaily, c)) for c in COUNTS]).where(
+        StatsDaily.day >= start, StatsDaily.day <= _month_end(last)
+    )
+    columns = ["month", "kind", "category_id", "region_id", *COUNTS]
+    db.session.execute(insert(StatsMonthly).from_select(columns, sums.group_by(month, *keys)))
+
+
+def _month_end(day):
+    after = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return after - timedelta(days=1)
 
 
 def _local_day(column):
