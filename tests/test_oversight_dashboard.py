@@ -16,7 +16,7 @@ from portal.oversight.models import DashboardPeriodFigures
 from portal.reports.history import StateChange
 from portal.reports.models import Report
 from portal.reports.operations import transition_report
-from tests.casework import OTHER, OWN, file_report
+from tests.casework import INTAKE, OTHER, OWN, file_report
 
 
 def _build():
@@ -141,3 +141,23 @@ def test_the_sweep_stores_the_period_figures_and_the_page_reads_them(app, client
     after = _on_time_cell(client.get("/admin/oversight?period=year").get_data(as_text=True), "market")
     _, live, _ = city_figures(today, start, end)
     assert after == f"{100 * live[report.department_id].on_time_rate:.1f}%" and after != before
+
+
+def test_the_intake_offices_lead_drills_down_only_into_a_queue_it_may_read(app, client, login_as):
+    """The supervising office sees every department's figures but may not open their reports
+    (it lists them for supervision by number): only its own row links, into its own queue, and
+    that queue holds its own reports (those returned to it), not the departments' reports."""
+    _build()
+    returned = file_report(OWN)[0]
+    transition_report(returned, "returned", SYSTEM, reason="不属于本部门")
+    db.session.commit()
+    login_as("lead", INTAKE)
+    page = client.get("/admin/oversight?period=year").get_data(as_text=True)
+    for department in ("market", "market-330106"):
+        assert "<a " not in _row(page, department), department  # figures without a dead-end link
+    assert "<a " not in _row(page, "city")
+    links = set(re.findall(r'<a href="([^"]+)"', _row(page, INTAKE)))
+    assert links == {"/admin/queue?sort=oldest", "/admin/queue?due=overdue"}
+    queue = client.get("/admin/queue?sort=oldest").get_data(as_text=True)
+    market = db.session.scalars(select(Report).where(Report.department_id != returned.department_id)).all()
+    assert returned.number in queue and market and not any(r.number in queue for r in market)
