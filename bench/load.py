@@ -7,7 +7,8 @@ benchmark looks up come from `submit_report` itself, so they carry real keyed ha
 So that the queue's filters meet a realistic table, the rows look like a bureau's history: one
 report a minute going back in time; the last 30 days still open (submitted or verifying) with a
 running case-decision clock (due 15 working days after receipt: the oldest of them overdue), and
-of the older ones 1 in 50 left open (overdue) and the rest closed with their clock met. The
+of the older ones 1 in 50 left open (overdue) and the rest closed with their clock met and their
+move into `closed` in the state history (what the statistics and the dashboard count). The
 description comes from a few dozen texts, one in RARE_EVERY of them with the rare word RARE_WORD,
 and search_text is made by the product's own search_text_for.
 """
