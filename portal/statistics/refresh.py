@@ -1,11 +1,13 @@
-"""Refresh the statistics aggregate (stats_daily, stats_decision_days) from the source rows.
+"""Refresh the statistics aggregate (stats_daily, stats_monthly, stats_decision_days) from the
+source rows.
 
 Why an aggregate table: the public page must answer in p95 <= 150 ms at 1,000,000 reports
 (issue 12). Grouping a million reports (and their state history and clocks) by month, category,
 district and Beijing day on every request takes seconds on PostgreSQL; the aggregate holds at most
 days × kinds × categories × districts rows (a few hundred thousand over ten years, usually far
-fewer), which the page sums in milliseconds. Medians come from the histogram of working days per
-day and kind, so no per-report row is read either.
+fewer), summed again by month (stats_monthly, 1,728 rows at 1M) for the page to read in
+milliseconds. Medians come from the histogram of working days per day and kind, so no
+per-report row is read either.
 
 Incremental: stats_refresh.through remembers the moment up to which rows were aggregated. A
 refresh recounts whole Beijing days from the day of that moment up to today (deleting and
