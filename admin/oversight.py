@@ -15,7 +15,7 @@ def oversight():
     period = request.args.get("period") if request.args.get("period") in PERIODS else "month"
     today = local_today()
     start, end = period_bounds(period, today)
-    departments, rows, city = city_figures(today, start, end)
+    departments, rows, city = city_figures(today, start, end, period)
     if not is_supervisor(current_user):
         departments = [d for d in departments if d.id == current_user.department_id]
     return render_template(

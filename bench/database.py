@@ -1,5 +1,6 @@
 """A fresh benchmark database: dropped and created on its server, then migrated and seeded."""
 
+import json
 import os
 import subprocess
 import sys
@@ -19,6 +20,33 @@ def recreate(url):
         conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{target.database}"'))
     server.dispose()
+
+
+def bulk_loaded(url):
+    """How many reports the last bulk load put in the database at `url` (None: no such database,
+    or never loaded): a run with BENCH_REUSE=1 keeps a database loaded with as many."""
+    target = make_url(url)
+    server = create_engine(target.set(database="postgres"))
+    with server.connect() as conn:
+        found = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database})
+        exists = found.scalar() is not None
+    server.dispose()
+    if not exists:
+        return None
+    engine = create_engine(target)
+    try:
+        with engine.connect() as conn:
+            if conn.execute(text("SELECT to_regclass('audit_events')")).scalar() is None:
+                return None
+            data = conn.execute(
+                text(
+                    "SELECT data::text FROM audit_events WHERE action = 'bench.bulk_load'"
+                    " ORDER BY seq DESC LIMIT 1"
+                )
+            ).scalar()
+    finally:
+        engine.dispose()
+    return None if data is None else int(json.loads(data)["reports"])
 
 
 def flask(env, *args):

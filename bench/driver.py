@@ -7,6 +7,8 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import make_url
+
 from bench import database, report, scenarios, servers
 from bench.bare import create_bare_app, create_bench_rows
 from bench.locks import timing_locks
@@ -33,9 +35,21 @@ class Outcome:
     postgres: str
 
 
-def server_env(settings):
+def _keys(settings, reuse):
+    """Generated keys, kept beside the work folder for a database a later run may reuse (its
+    encrypted columns and sessions need the same keys); a fresh database gets fresh keys."""
+    name = make_url(settings.database_url).database
+    path = settings.workdir.parent / f"bench-keys-{name}.env"
+    if not (reuse and path.exists()):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(new_environment())
+        path.chmod(0o600)
+    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+
+
+def server_env(settings, reuse=False):
     """The servers' environment: generated keys; PORTAL_ENV=test only so limits may be off."""
-    keys = dict(line.split("=", 1) for line in new_environment().splitlines())
+    keys = _keys(settings, reuse)
     return (
         os.environ
         | keys
@@ -50,23 +64,36 @@ def server_env(settings):
     )
 
 
-def _prepare(settings, env):
-    """Migrate, seed, bulk load, file the known reports, write the wrk specs."""
-    from bench.load import bulk_load, file_known, make_staff
+def _prepare(settings, env, reuse):
+    """Migrate, seed, bulk load (or reuse a loaded database), fill the statistics aggregate,
+    file the known reports, write the wrk specs."""
+    from bench.load import bulk_load, file_known, make_leads, make_staff
     from portal import create_app
+    from portal.oversight.snapshot import refresh_dashboard_figures
+    from portal.statistics.refresh import refresh_statistics
 
-    database.recreate(settings.database_url)
+    if not reuse:
+        database.recreate(settings.database_url)
     database.migrate_and_seed(env)
     app = create_app()
     with app.app_context():
-        bulk_load(settings.reports)
+        if reuse:
+            print(f"reusing the database's {settings.reports:,} bulk-loaded reports", flush=True)
+        else:
+            bulk_load(settings.reports)
+        # The product's own refresh (the sweep's), so the statistics page shows the bulk rows:
+        # a full recount after a fresh load, the days since the last refresh on a reused one.
+        refresh_statistics(full=not reuse)
+        refresh_dashboard_figures()  # and the dashboard's period figures, as the sweep does
+        db.session.commit()
         with timing_locks(db.engine) as locks:
             receipts = file_known(settings.known)
         print(locks.summary(), flush=True)
         print(f"staff queue of department {make_staff()}", flush=True)
+        leads = make_leads()
     # Outside the app context: each test-client request must get its own (Flask-WTF keeps the
     # CSRF token in g, so a shared context would leave later sessions without one).
-    built = scenarios.build(app, settings, receipts)
+    built = scenarios.build(app, settings, receipts, leads)
     create_bench_rows(create_bare_app(settings.database_url))
     return app, built, locks.summary()
 
@@ -127,8 +154,9 @@ def _run(settings):
     started = datetime.now().astimezone()
     shutil.rmtree(settings.workdir, ignore_errors=True)
     settings.workdir.mkdir(parents=True)
-    env = server_env(settings)
-    app, built, locks = _prepare(settings, env)
+    reuse = settings.reuse and database.bulk_loaded(settings.database_url) == settings.reports
+    env = server_env(settings, reuse)
+    app, built, locks = _prepare(settings, env, reuse)
     ports = {"product": servers.free_port(), "bare": servers.free_port()}
     logs = settings.workdir
     product = servers.start("wsgi:app", ports["product"], settings.workers, env, logs / "product.log")

@@ -7,7 +7,8 @@ benchmark looks up come from `submit_report` itself, so they carry real keyed ha
 So that the queue's filters meet a realistic table, the rows look like a bureau's history: one
 report a minute going back in time; the last 30 days still open (submitted or verifying) with a
 running case-decision clock (due 15 working days after receipt: the oldest of them overdue), and
-of the older ones 1 in 50 left open (overdue) and the rest closed with their clock met. The
+of the older ones 1 in 50 left open (overdue) and the rest closed with their clock met and their
+move into `closed` in the state history (what the statistics and the dashboard count). The
 description comes from a few dozen texts, one in RARE_EVERY of them with the rare word RARE_WORD,
 and search_text is made by the product's own search_text_for.
 """
@@ -28,6 +29,7 @@ from portal.deadlines.policies import policy_in_force
 from portal.directory.models import Category, Region
 from portal.directory.routing import route
 from portal.extensions import db
+from portal.reports.history import StateChange
 from portal.reports.models import Report, ReportSequence
 from portal.reports.operations import IntakeData, local_year, submit_report
 from portal.reports.receipts import format_key, issue_submission_token, new_form_binding
@@ -37,6 +39,7 @@ from portal.security import receipt_keys
 BATCH = 10_000
 OPEN_DAYS = 30  # reports younger than this are still being handled
 STUCK_EVERY = 50  # of the older ones, one in this many is still open (overdue)
+CLOSED_AFTER = timedelta(days=20, hours=3)  # a closed report's move into `closed`, after receipt
 CLOCK = "tip.case_decision"
 NAMES = ("老街坊餐馆", "便民超市", "阳光面馆", "湖畔茶楼", "新鲜水果店", "学府小吃", "德胜药房", "平安烘焙")
 DESCRIPTIONS = (
@@ -60,6 +63,8 @@ RARE_DESCRIPTION = "仓库里的大米已经霉变结块，仍然分装出售。
 
 STAFF_USERNAME = "bench.staff"
 STAFF_PASSWORD = "bench-staff-password-2026"
+LEAD_USERNAMES = {"department": "bench.lead", "intake": "bench.fso.lead"}
+LEAD_PASSWORD = "bench-lead-password-2026"
 
 
 @dataclass(frozen=True)
@@ -94,9 +99,11 @@ class _Clocks:
 
 
 def _rows(start, count, combos, key_id, now, clocks):
-    """(report rows, clock rows) for reports start..start+count-1 (id = n, n minutes old)."""
+    """(report rows, clock rows, closing rows) for reports start..start+count-1 (id = n, n minutes
+    old). A closed report gets its move into `closed` (CLOSED_AFTER later), as the history the
+    statistics page and the dashboard's handling time read."""
     year = local_year(now)
-    reports, deadlines = [], []
+    reports, deadlines, closings = [], [], []
     for n in range(start, start + count):
         category, region, department = combos[n % len(combos)]
         moment = now - timedelta(minutes=n)
@@ -139,7 +146,19 @@ def _rows(start, count, combos, key_id, now, clocks):
             "status": clocks.status(due_on) if running else "met",
             "met_at": None if running else moment + timedelta(days=10),
         })  # fmt: skip
-    return reports, deadlines
+        if not running:
+            closed_at = moment + CLOSED_AFTER
+            closings.append({
+                "report_id": n,
+                "from_state": State.VERIFYING.value,
+                "to_state": State.CLOSED.value,
+                "at": closed_at,
+                "local_date": to_local(closed_at).date(),
+                "actor_kind": "system",
+                "actor_id": None,
+                "actor_label": "bench",
+            })  # fmt: skip
+    return reports, deadlines, closings
 
 
 @contextmanager
@@ -173,11 +192,14 @@ def bulk_load(count):
     counters (report ids, numbers) past them."""
     now, combos, key_id = utcnow(), _combos(), receipt_keys().current_id
     clocks = _Clocks(policy_in_force(CLOCK, local_today()), local_today())
-    with _indexes_built_afterwards(("reports", "report_deadlines")):
+    with _indexes_built_afterwards(("reports", "report_deadlines", "state_changes")):
         for start in range(1, count + 1, BATCH):
-            reports, deadlines = _rows(start, min(BATCH, count + 1 - start), combos, key_id, now, clocks)
+            size = min(BATCH, count + 1 - start)
+            reports, deadlines, closings = _rows(start, size, combos, key_id, now, clocks)
             db.session.execute(insert(Report.__table__), reports)
             db.session.execute(insert(ReportDeadline.__table__), deadlines)
+            if closings:
+                db.session.execute(insert(StateChange.__table__), closings)
     if count and db.engine.dialect.name == "postgresql":
         db.session.execute(text("SELECT setval(pg_get_serial_sequence('reports', 'id'), :n)"), {"n": count})
     year = local_year(now)
@@ -193,6 +215,7 @@ def bulk_load(count):
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE reports"))
             conn.execute(text("VACUUM ANALYZE report_deadlines"))
+            conn.execute(text("VACUUM ANALYZE state_changes"))
 
 
 def file_known(count):
@@ -213,17 +236,58 @@ def file_known(count):
     return receipts
 
 
-def make_staff():
-    """A staff member (password only: staff need no second factor) of the department with the
-    most reports, whose queue the benchmark reads; returns the department's code."""
-    from portal.accounts.models import Role
-    from portal.accounts.operations import create_user
+def _busiest_department():
     from portal.directory.models import Department
 
     busiest = db.session.scalar(
         select(Report.department_id).group_by(Report.department_id).order_by(func.count().desc()).limit(1)
     )
-    department = db.session.get(Department, busiest)
-    create_user(STAFF_USERNAME, "Bench Staff", Role.STAFF, department, STAFF_PASSWORD, SYSTEM)
-    db.session.commit()
+    return db.session.get(Department, busiest)
+
+
+def make_staff():
+    """A staff member (password only: staff need no second factor) of the department with the
+    most reports, whose queue the benchmark reads; returns the department's code. A reused
+    database keeps the account made by an earlier run."""
+    from portal.accounts.models import Role, User
+    from portal.accounts.operations import create_user
+
+    department = _busiest_department()
+    if db.session.scalar(select(User.id).where(User.username == STAFF_USERNAME)) is None:
+        create_user(STAFF_USERNAME, "Bench Staff", Role.STAFF, department, STAFF_PASSWORD, SYSTEM)
+        db.session.commit()
     return department.code
+
+
+@dataclass(frozen=True)
+class BenchLead:
+    username: str
+    password: str
+    totp_secret: str  # the authenticator app's secret: prepare.staff_cookie makes codes from it
+
+
+def make_leads():
+    """Two leads who read the oversight dashboard: one of the busiest department (their own
+    department and the city) and one of the intake office 食安办 (every department). Leads must
+    pass a second factor: each is enrolled with a fresh TOTP secret by the product's own
+    enrol_with_secret, and signs in through the password and code forms (prepare.staff_cookie).
+    A reused database keeps the accounts; they get a new secret (which also forgets the last
+    used time step, so this run's first code is accepted)."""
+    from portal.accounts import totp
+    from portal.accounts.models import Role, User
+    from portal.accounts.operations import create_user
+    from portal.accounts.two_factor import enrol_with_secret
+    from portal.directory.models import Department
+
+    intake = db.session.scalar(select(Department).where(Department.is_intake_office).limit(1))
+    leads = {}
+    for key, department in (("department", _busiest_department()), ("intake", intake)):
+        username = LEAD_USERNAMES[key]
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            user = create_user(username, f"Bench Lead {key}", Role.LEAD, department, LEAD_PASSWORD, SYSTEM)
+        secret = totp.new_secret()
+        enrol_with_secret(user, secret, SYSTEM)
+        leads[key] = BenchLead(username, LEAD_PASSWORD, secret)
+    db.session.commit()
+    return leads

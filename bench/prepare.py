@@ -114,8 +114,12 @@ def tracking_cookies(app, receipts):
     return cookies
 
 
-def staff_cookie(app, username, password):
-    """`portal_staff=…` of a staff member signed in through the real form (password only)."""
+def staff_cookie(app, username, password, totp_secret=None):
+    """`portal_staff=…` of a staff member signed in through the real forms: the password, then,
+    for a role that needs it (leads), the code an authenticator app holding `totp_secret` shows
+    now (pyotp, as the phone computes it)."""
+    import pyotp
+
     from admin.session_cookie import STAFF_COOKIE, STAFF_PREFIX
 
     with app.test_client() as client:
@@ -124,6 +128,14 @@ def staff_cookie(app, username, password):
         csrf = CSRF.search(response.get_data(as_text=True)).group(1)
         fields = {"csrf_token": csrf, "username": username, "password": password}
         response = client.post("/admin/login", data=fields)
-        assert response.status_code == 302 and "/login" not in response.location, response.status_code
+        assert response.status_code == 302, response.status_code
+        if totp_secret is not None:
+            assert response.location.endswith("/admin/login/code"), response.location
+            page = client.get("/admin/login/code")
+            csrf = CSRF.search(page.get_data(as_text=True)).group(1)
+            code = pyotp.TOTP(totp_secret).now()
+            response = client.post("/admin/login/code", data={"csrf_token": csrf, "code": code})
+            assert response.status_code == 302, response.status_code
+        assert "/login" not in response.location, response.location
         assert client.get("/admin/queue").status_code == 200
         return f"{STAFF_COOKIE}={client.get_cookie(STAFF_COOKIE, path=STAFF_PREFIX).value}"

@@ -44,6 +44,14 @@ QUEUE = {
     ),
     "queue_overdue": ("staff queue: overdue filter", ["/admin/queue?due=overdue"]),
 }
+# Issue 12: the public statistics page, and the oversight dashboard as a department's lead (their
+# department and the city) and as the intake office's lead (every department): a response time
+# target, measured like the queue with one connection per worker. The three periods rotate.
+DASHBOARD_PATHS = [f"/admin/oversight?period={p}" for p in ("month", "quarter", "year")]
+DASHBOARD = {
+    "dashboard": ("oversight dashboard: a department's lead", "department"),
+    "dashboard_intake": ("oversight dashboard: the intake office's lead", "intake"),
+}
 
 
 def _intake_choices():
@@ -69,7 +77,7 @@ def report_count():
     return db.session.scalar(select(func.count()).select_from(Report))
 
 
-def build(app, settings, receipts):
+def build(app, settings, receipts, leads):
     """Write every scenario's spec under settings.workdir (outside any app context)."""
     out = settings.workdir / "specs"
     ids = [str(i) for i in random.Random(7).choices(range(1, settings.reports + 1), k=2000)]
@@ -112,6 +120,17 @@ def build(app, settings, receipts):
     headers = [f"Cookie: {staff}", f"User-Agent: {prepare.USER_AGENT}"]
     for key, (label, paths) in QUEUE.items():
         spec = write_spec(out / key, "GET", paths, headers)
+        label = f"{label} ({settings.workers} connections)"
+        scenarios.append(Scenario(key, label, "product", None, spec, connections=settings.workers))
+    label = f"public statistics page (GET /statistics, {settings.workers} connections)"
+    spec = write_spec(out / "statistics", "GET", ["/statistics"])
+    scenarios.append(Scenario("statistics", label, "product", None, spec, connections=settings.workers))
+    for key, (label, who) in DASHBOARD.items():
+        lead = leads[who]
+        cookie = prepare.staff_cookie(app, lead.username, lead.password, lead.totp_secret)
+        spec = write_spec(
+            out / key, "GET", DASHBOARD_PATHS, [f"Cookie: {cookie}", f"User-Agent: {prepare.USER_AGENT}"]
+        )
         label = f"{label} ({settings.workers} connections)"
         scenarios.append(Scenario(key, label, "product", None, spec, connections=settings.workers))
     return scenarios

@@ -21,6 +21,8 @@ class Settings:
     markdown: Path | None = ROOT / "BENCHMARKS.md"
     runs: Path | None = ROOT / "bench" / "runs.json"
     scenarios: tuple = field(default=())  # empty: all
+    # Keep the database if its last bulk load had `reports` rows (a 1M load takes many minutes).
+    reuse: bool = False
 
     @classmethod
     def from_environment(cls):
@@ -32,4 +34,15 @@ class Settings:
             seconds=int(env.get("BENCH_SECONDS") or 10),
             connections=int(env.get("BENCH_CONNECTIONS") or 16),
             threads=int(env.get("BENCH_THREADS") or 2),
+            scenarios=tuple(k.strip() for k in (env.get("BENCH_SCENARIOS") or "").split(",") if k.strip()),
+            reuse=env.get("BENCH_REUSE") == "1",
+            markdown=_output(env.get("BENCH_MARKDOWN"), cls.markdown),
+            runs=_output(env.get("BENCH_RUNS"), cls.runs),
         )
+
+
+def _output(value, default):
+    """A file to write (BENCH_MARKDOWN, BENCH_RUNS): unset for the default, "none" for no file."""
+    if not value:
+        return default
+    return None if value == "none" else Path(value)

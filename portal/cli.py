@@ -244,13 +244,16 @@ def stats():
 
 @stats.command(
     "refresh",
-    help="Recount the statistics aggregate since the last refresh (the hourly sweep does it); "
-    "--full rebuilds it from all rows (after bulk loads or corrections).",
+    help="Recount the statistics aggregate since the last refresh and the dashboard's period "
+    "figures (the hourly sweep does both); --full rebuilds the aggregate from all rows (after bulk "
+    "loads or corrections).",
 )
 @click.option("--full", is_flag=True, help="Rebuild every day, not only those since the last refresh.")
 def stats_refresh(full):
+    from portal.oversight.snapshot import refresh_dashboard_figures
     from portal.statistics.refresh import refresh_statistics
 
     days = refresh_statistics(full=full)
+    refresh_dashboard_figures()
     db.session.commit()
     click.echo(f"statistics recounted: {days[0]} to {days[1]}" if days else "statistics: nothing to count")

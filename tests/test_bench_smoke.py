@@ -65,6 +65,7 @@ def test_bench_produces_every_figure_without_a_failed_request(smoke_settings):
     measured = {row.scenario.key: row for row in outcome.rows}
     expected = {"hello", "pk", "insert", "home", "submit", "submit_photo", "submit_api", "lookup", "status"}
     expected |= {"queue_state", "queue_search", "queue_overdue"}
+    expected |= {"statistics", "dashboard", "dashboard_intake"}  # issue 12 (leads sign in with TOTP)
     assert set(measured) == expected
     assert outcome.checks == []  # no failed request, and every submission made its report
     for row in outcome.rows:
@@ -75,6 +76,7 @@ def test_bench_produces_every_figure_without_a_failed_request(smoke_settings):
     written = smoke_settings.markdown.read_text()
     assert "| receipt lookup (POST /track → 302) |" in written and "worker RSS after the run" in written
     assert "- queue_overdue: p95 " in written  # the queue's target line (met or not: no timing here)
+    assert "- statistics: p95 " in written and "- dashboard_intake: p95 " in written
 
 
 @pytest.fixture

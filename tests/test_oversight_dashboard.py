@@ -1,5 +1,6 @@
 """The department dashboard's numbers equal counts computed here from the rows (issue 12, item 5)."""
 
+import re
 import statistics
 from datetime import timedelta
 
@@ -8,12 +9,14 @@ from sqlalchemy import select
 from portal.audit.chain import SYSTEM
 from portal.clock import frozen_at, local_today, to_local, utcnow
 from portal.deadlines.models import RUNNING, ReportDeadline
+from portal.deadlines.sweep import sweep_deadlines
 from portal.extensions import db
-from portal.oversight.dashboard import AGE_BUCKETS, HANDLING_CLOCKS, city_figures, period_bounds
+from portal.oversight.dashboard import AGE_BUCKETS, HANDLING_CLOCKS, PERIODS, city_figures, period_bounds
+from portal.oversight.models import DashboardPeriodFigures
 from portal.reports.history import StateChange
 from portal.reports.models import Report
 from portal.reports.operations import transition_report
-from tests.casework import OTHER, OWN, file_report
+from tests.casework import INTAKE, OTHER, OWN, file_report
 
 
 def _build():
@@ -77,3 +80,84 @@ def test_a_lead_sees_own_department_and_the_city_the_supervising_office_all(app,
     assert 'data-department="market"' in page and 'data-department="city"' in page
     assert 'data-department="market-330106"' not in page
     assert "/admin/queue?due=overdue" in page  # the drill-down into the lead's own queue
+
+
+def _row(page, department):
+    """The HTML of one department's row of the dashboard table."""
+    return re.search(rf'<tr data-department="{department}">(.*?)</tr>', page, re.S).group(1)
+
+
+def _on_time_cell(page, department):
+    return re.search(r'data-figure="on-time">([^<]*)<', _row(page, department)).group(1)
+
+
+def test_the_sweep_stores_the_period_figures_and_the_page_reads_them(app, client, login_as):
+    """The on-time rate and the median days to close (a whole period of history) come from the
+    rows the hourly sweep stores: equal to the live figures when stored, unchanged on the page
+    until the next sweep, then updated."""
+    _build()
+    sweep_deadlines()
+    db.session.commit()
+    today = local_today()
+    for period in PERIODS:
+        start, end = period_bounds(period, today)
+        _, stored, stored_city = city_figures(today, start, end, period)
+        _, live, live_city = city_figures(today, start, end)
+        assert stored_city.computed_at is not None and live_city.computed_at is None
+        for key in (*live, "city"):
+            a, b = (stored_city, live_city) if key == "city" else (stored[key], live[key])
+            assert (a.clocks_ended, a.clocks_on_time, a.median_days) == (
+                b.clocks_ended,
+                b.clocks_on_time,
+                b.median_days,
+            ), (period, key)
+    city_row = db.session.scalar(
+        select(DashboardPeriodFigures).where(
+            DashboardPeriodFigures.period == "year", DashboardPeriodFigures.department_id.is_(None)
+        )
+    )
+    start, end = period_bounds("year", today)
+    ended = [
+        c for c in db.session.scalars(select(ReportDeadline))
+        if c.met_at and c.policy_code in HANDLING_CLOCKS and start <= to_local(c.met_at).date() <= end
+    ]  # fmt: skip
+    assert city_row.clocks_ended == len(ended) > 0
+
+    login_as("lead", OWN)
+    page = client.get("/admin/oversight?period=year").get_data(as_text=True)
+    assert 'id="computed-at"' in page
+    before = _on_time_cell(page, "market")
+    # A late decision after the sweep: the stored period figures do not move until the next one.
+    with frozen_at(utcnow() - timedelta(days=60)):
+        report = file_report(OWN)[0]
+    transition_report(report, "verifying", SYSTEM)
+    transition_report(report, "not_opened", SYSTEM, reason="查无实据")
+    db.session.commit()
+    assert (
+        _on_time_cell(client.get("/admin/oversight?period=year").get_data(as_text=True), "market") == before
+    )
+    sweep_deadlines()
+    db.session.commit()
+    after = _on_time_cell(client.get("/admin/oversight?period=year").get_data(as_text=True), "market")
+    _, live, _ = city_figures(today, start, end)
+    assert after == f"{100 * live[report.department_id].on_time_rate:.1f}%" and after != before
+
+
+def test_the_intake_offices_lead_drills_down_only_into_a_queue_it_may_read(app, client, login_as):
+    """The supervising office sees every department's figures but may not open their reports
+    (it lists them for supervision by number): only its own row links, into its own queue, and
+    that queue holds its own reports (those returned to it), not the departments' reports."""
+    _build()
+    returned = file_report(OWN)[0]
+    transition_report(returned, "returned", SYSTEM, reason="不属于本部门")
+    db.session.commit()
+    login_as("lead", INTAKE)
+    page = client.get("/admin/oversight?period=year").get_data(as_text=True)
+    for department in ("market", "market-330106"):
+        assert "<a " not in _row(page, department), department  # figures without a dead-end link
+    assert "<a " not in _row(page, "city")
+    links = set(re.findall(r'<a href="([^"]+)"', _row(page, INTAKE)))
+    assert links == {"/admin/queue?sort=oldest", "/admin/queue?due=overdue"}
+    queue = client.get("/admin/queue?sort=oldest").get_data(as_text=True)
+    market = db.session.scalars(select(Report).where(Report.department_id != returned.department_id)).all()
+    assert returned.number in queue and market and not any(r.number in queue for r in market)

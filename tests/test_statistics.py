@@ -5,7 +5,8 @@ history fails `flask audit verify --against`, naming the first bad head."""
 import csv
 import io
 import json
-from datetime import date
+from collections import Counter
+from datetime import date, datetime
 from types import SimpleNamespace
 
 from sqlalchemy import func, select
@@ -14,14 +15,18 @@ from portal.audit.anchor import publish_head
 from portal.audit.chain import SYSTEM
 from portal.audit.hashing import event_hash, head_mac
 from portal.audit.models import AuditEvent
-from portal.clock import to_local
+from portal.clock import frozen_at, to_local
+from portal.deadlines.calendar import Calendar
 from portal.deadlines.models import ReportDeadline
+from portal.directory.models import Region
 from portal.extensions import db
 from portal.reports.history import StateChange
 from portal.reports.models import Report
 from portal.reports.operations import transition_report
+from portal.satisfaction.models import SatisfactionRating
 from portal.satisfaction.operations import rate_report
 from portal.security import audit_keys
+from portal.statistics.models import COUNTS, StatsDaily, StatsDecisionDays, StatsMonthly
 from portal.statistics.refresh import DECISION_CLOCKS, refresh_statistics
 from tests.casework import OTHER, OWN, file_report
 from tests.tamper import without_guard
@@ -179,3 +184,105 @@ def test_the_sweep_refreshes_and_publishes_and_the_page_shows_the_head(app, clie
     assert f'id="audit-head-hash">{result.head_published["head"]}<' in page
     assert 'id="overall-received">5<' in page
     assert sweep_deadlines().head_published is None  # once a day
+
+
+def _rows_of(model):
+    table = model.__table__
+    return [tuple(r) for r in db.session.execute(select(table).order_by(*table.primary_key))]
+
+
+def _aggregate():
+    """Every row of the aggregate (days, their monthly sums, decision days), as tuples."""
+    return _rows_of(StatsDaily), _rows_of(StatsMonthly), _rows_of(StatsDecisionDays)
+
+
+def _counted_from_the_rows():
+    """The aggregate's cells and histogram, counted here row by row in Python (the refresh
+    groups in SQL): every report, closing, decision clock and rating, on its Beijing day."""
+    calendar = Calendar()
+    regions = {r.id: r for r in db.session.scalars(select(Region))}
+    cells, histogram = {}, Counter()
+
+    def cell(day, report):
+        region = regions[report.region_id]
+        while region.level > 2:
+            region = regions[region.parent_id]
+        key = (day, report.kind, report.category_id, region.id)
+        return cells.setdefault(key, dict.fromkeys(COUNTS, 0))
+
+    for report in db.session.scalars(select(Report)):
+        cell(to_local(report.received_at).date(), report)["received"] += 1
+        for change in report.state_changes:
+            if change.to_state == "closed":
+                cell(change.local_date, report)["closed"] += 1
+    for clock in db.session.scalars(select(ReportDeadline).where(ReportDeadline.status == "met")):
+        if clock.policy_code in DECISION_CLOCKS:
+            day = to_local(clock.met_at).date()
+            days = max(0, calendar.working_days_between(clock.starts_on, day))
+            counts = cell(day, clock.report)
+            counts["decided"] += 1
+            counts["on_time"] += day <= clock.due_on
+            counts["decision_days"] += days
+            histogram[(day, clock.report.kind, days)] += 1
+    for rating in db.session.scalars(select(SatisfactionRating)):
+        counts = cell(rating.local_date, rating.report)
+        counts["rated"] += 1
+        counts["rating_sum"] += rating.score
+    daily = sorted((*key, *(counts[c] for c in COUNTS)) for key, counts in cells.items())
+    months = {}
+    for (day, *key), counts in cells.items():
+        month = months.setdefault((day.replace(day=1), *key), dict.fromkeys(COUNTS, 0))
+        for column in COUNTS:
+            month[column] += counts[column]
+    monthly = sorted((*key, *(counts[c] for c in COUNTS)) for key, counts in months.items())
+    return daily, monthly, sorted((*key, n) for key, n in histogram.items())
+
+
+def test_full_refresh_equals_the_incremental_ones_and_the_rows(app):
+    """Three days of events, each refreshed incrementally by the sweep's call; then a full
+    rebuild. Both equal the counts made here from the rows, on SQLite and PostgreSQL alike."""
+    with frozen_at(datetime(2026, 3, 2, 2, 0)):  # 10:00 in Beijing
+        own = [file_report(OWN)[0] for _ in range(4)]
+        other = [file_report(OTHER)[0] for _ in range(2)]
+    with frozen_at(datetime(2026, 3, 2, 17, 30)):  # 01:30 on 3 March in Beijing: the next day
+        own.append(file_report(OWN)[0])
+        refresh_statistics()
+        db.session.commit()
+    with frozen_at(datetime(2026, 3, 4, 3, 0)):
+        for report in own[:3] + other[:1]:
+            transition_report(report, "verifying", SYSTEM)
+            transition_report(report, "not_opened", SYSTEM, reason="查无实据")
+        transition_report(own[0], "closed", SYSTEM)
+        transition_report(other[0], "closed", SYSTEM)
+        db.session.commit()
+        rate_report(own[0], 5)
+        rate_report(other[0], 2)
+        rate_report(own[1], 4)
+        db.session.commit()
+        refresh_statistics()
+        db.session.commit()
+    with frozen_at(datetime(2026, 4, 10, 8, 0)):  # after the 15 working days: decided late
+        transition_report(own[3], "verifying", SYSTEM)
+        transition_report(own[3], "not_opened", SYSTEM, reason="查无实据")
+        transition_report(own[3], "closed", SYSTEM)
+        transition_report(own[1], "closed", SYSTEM)
+        db.session.commit()
+        rate_report(own[3], 1)
+        file_report(OTHER)
+        refresh_statistics()
+        db.session.commit()
+        incremental = _aggregate()
+        refresh_statistics(full=True)
+        db.session.commit()
+        full = _aggregate()
+    expected = _counted_from_the_rows()
+    assert full == incremental
+    assert full == expected
+    daily, monthly, histogram = expected
+    assert {row[0] for row in monthly} == {date(2026, 3, 1), date(2026, 4, 1)}
+    # The data meant what the test says: the late decision is in, and so is the 01:30 report.
+    assert sum(row[4] for row in daily) == 8 and sum(row[6] for row in daily) == 5
+    assert sum(row[7] for row in daily) == 4  # on time: all but own[3]
+    assert sum(row[9] for row in daily) == 4 and sum(row[10] for row in daily) == 12
+    assert any(row[0] == date(2026, 3, 3) and row[4] == 1 for row in daily)
+    assert len({row[2] for row in histogram}) >= 2  # decisions of 0 days and of many

@@ -5,6 +5,7 @@ department's staff cannot reach the supervision actions."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 from flask_babel import force_locale
@@ -12,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.accounts.models import Role, User
+from portal.audit.chain import SYSTEM
 from portal.audit.models import AuditEvent
 from portal.clock import local_today
 from portal.directory.models import Department
@@ -19,6 +21,7 @@ from portal.extensions import db
 from portal.oversight.assessment import assess
 from portal.oversight.models import DepartmentStep, ProgressReport, SupervisedCase
 from portal.oversight.supervision import flag_overdue_progress, put_under_supervision
+from portal.reports.operations import transition_report
 from tests.casework import INTAKE, OTHER, OWN, file_report
 from tests.conftest import lookup, make_user, sign_in_through_forms
 
@@ -199,3 +202,39 @@ def test_the_assessment_csv_rows_equal_assess_and_the_download_is_audited(app, c
             )
         )
         assert {r["department"]: r["supervised"] for r in rows}[OWN] == "0"
+
+
+def test_the_case_page_form_lists_the_report_under_supervision(app, client, login_as):
+    """The form on the case page (a report returned to the intake office, whose case page its
+    lead may open): posted as the page renders it, it lists the report, audited, and leads back
+    to the case page, which then shows the listing instead of the form."""
+    report, _key = file_report(OWN)
+    transition_report(report, "returned", SYSTEM, reason="不属于本部门")
+    db.session.commit()
+    assert report.department.is_intake_office
+    lead = db.session.scalars(select(User).where(User.username == login_as(Role.LEAD, INTAKE))).one()
+    page = client.get(f"/admin/reports/{report.number}").get_data(as_text=True)
+    form = re.search(
+        r'<form method="post" action="([^"]+)" id="supervision-list-form">(.*?)</form>', page, re.S
+    )
+    assert form is not None
+    hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form.group(2)))
+    due = local_today() + timedelta(days=10)
+    fields = hidden | {"instructions": "媒体关注，挂牌督办", "due_on": due.isoformat(), "interval_days": "5"}
+    response = client.post(form.group(1), data=fields)
+    assert response.status_code == 302 and response.location.endswith(f"/admin/reports/{report.number}")
+    case = db.session.scalars(select(SupervisedCase).where(SupervisedCase.report_id == report.id)).one()
+    assert (case.instructions, case.due_on, case.interval_days, case.status) == (
+        "媒体关注，挂牌督办",
+        due,
+        5,
+        "active",
+    )
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "supervision.listed", AuditEvent.object_id == case.id)
+    ).one()
+    assert (event.actor_id, event.object_type) == (lead.id, "supervised_cases")
+    page = client.get(f"/admin/reports/{report.number}").get_data(as_text=True)
+    assert (
+        'id="supervision-list-form"' not in page and 'class="border rounded p-2 mb-2 supervised-case"' in page
+    )

@@ -1,7 +1,7 @@
 """The hourly sweep: flag due-soon and overdue clocks, recount provisional ones once their year
 is known, lapse what the policy lapses and unclaimed rewards, queue the leads' daily digests (once
 a day), purge stale staged uploads and old session records, refresh the statistics aggregate and
-publish the audit chain's head once a day.
+the dashboard's period figures, and publish the audit chain's head once a day.
 A second run changes nothing and records nothing."""
 
 from dataclasses import dataclass, field
@@ -17,6 +17,7 @@ from portal.deadlines.models import RUNNING, ReportDeadline
 from portal.evidence.storage import purge_stale_staging
 from portal.extensions import db
 from portal.notify.digests import queue_digests
+from portal.oversight.snapshot import refresh_dashboard_figures
 from portal.oversight.supervision import flag_overdue_progress
 from portal.rewards.operations import lapse_unclaimed
 from portal.sessions.operations import purge_old_sessions
@@ -30,6 +31,7 @@ class SweepResult:
     purged_sessions: int = 0
     digests: int = 0  # leads' daily digests queued in the outbox (once per lead and day)
     stats_days: tuple | None = None  # (first, last) Beijing day the statistics recounted
+    dashboard_rows: int = 0  # the dashboard's period figures written (portal/oversight/snapshot.py)
     head_published: dict | None = None  # the audit head appended to AUDIT_HEADS_FILE (once a day)
 
 
@@ -54,6 +56,8 @@ def sweep_deadlines(actor=SYSTEM):
     result.purged_sessions = purge_old_sessions()
     # The public statistics aggregate, incrementally (portal/statistics/refresh.py says why).
     result.stats_days = refresh_statistics()
+    # The dashboard's month, quarter and year figures that read a whole period (snapshot.py).
+    result.dashboard_rows = refresh_dashboard_figures(today)
     # The chain head published outside the database, once a day (portal/audit/anchor.py).
     result.head_published = publish_head(today)
     return result

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -186,3 +186,26 @@ class DepartmentStep(db.Model):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
     department: Mapped["Department"] = relationship()  # noqa: F821
+
+
+class DashboardPeriodFigures(db.Model):
+    """The dashboard's figures of the current month, quarter and year that read a whole period of
+    history (handling clocks met, median days to close), computed by the sweep (snapshot.py says
+    why). One row per department and period; department_id NULL is the city's row."""
+
+    __tablename__ = "dashboard_period_figures"
+    __table_args__ = (
+        CheckConstraint("period IN ('month', 'quarter', 'year')", name="period_valid"),
+        CheckConstraint("clocks_on_time >= 0 AND clocks_on_time <= clocks_ended", name="counts_valid"),
+        Index("ix_dashboard_period_figures_period_start", "period", "starts_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(10))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    clocks_ended: Mapped[int] = mapped_column(default=0)
+    clocks_on_time: Mapped[int] = mapped_column(default=0)
+    median_days: Mapped[float | None] = mapped_column(Float)
+    computed_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC
