@@ -63,8 +63,10 @@ def test_copy_print_and_scan_the_receipt_then_see_the_legal_dates(app, live_serv
     assert page.locator("#copy-status").inner_text() == _zh(
         app, "Copied. Paste it somewhere safe, e.g. a note on your phone."
     )
-    # The QR code is drawn (the CSP lets the data: image load).
-    assert page.evaluate("document.getElementById('receipt-qr').naturalWidth") > 100
+    # The QR code is drawn (the CSP lets the data: image load): one pixel per module (version 1 is
+    # 21 modules, plus the quiet zone), shown large enough for a phone camera by the stylesheet.
+    assert page.evaluate("document.getElementById('receipt-qr').naturalWidth") >= 29
+    assert page.locator("#receipt-qr").bounding_box()["width"] >= 150
     screenshot("20-receipt-with-qr")
 
     # Print: the receipt alone, with the bureau's name; no warning, buttons, header or footer.
