@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select, tuple_
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from portal.accounts.permissions import scoped_reports
 from portal.casework.search import matches
@@ -133,7 +133,10 @@ def queue_page(user, filters, after=None, before=None):
     query = _due_page(query, descending) if filters.due else query.order_by(*order).limit(PAGE_SIZE + 1)
     # The assignee comes with the row (joined), not by one lazy load per row; the page names
     # categories and areas from the filters' lists it loads anyway.
-    rows = db.session.scalars(query.options(joinedload(Report.assignee))).unique().all()
+    # A page lists no report's text: its description and search tokens (the two long columns,
+    # ~1 KB a row) stay in the database.
+    lean = (joinedload(Report.assignee), defer(Report.description), defer(Report.search_text))
+    rows = db.session.scalars(query.options(*lean)).unique().all()
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     if not forward:
