@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import func, insert, select, text, update
 
 from portal.audit.chain import SYSTEM, record_event
@@ -230,8 +231,11 @@ def file_known(count):
             business_name=f"查询用商户 {n}",
             description="后厨卫生很差，员工不戴口罩直接处理熟食。",
         )
-        receipt = submit_report(data, [], issue_submission_token(new_form_binding()))
-        db.session.commit()
+        # Inside a request, as the form files it: reference data is checked once per request
+        # (portal/directory/cache.py), so the lock times printed are a request's.
+        with current_app.test_request_context():
+            receipt = submit_report(data, [], issue_submission_token(new_form_binding()))
+            db.session.commit()
         receipts.append(KnownReceipt(receipt.report.number, format_key(receipt.access_key)))
     return receipts
 

@@ -1,5 +1,6 @@
 """Decide a file's type by its content and strip image metadata (EXIF, GPS) before storing."""
 
+import ctypes
 import io
 import threading
 import warnings
@@ -37,6 +38,12 @@ DECODE_SLOTS = 2
 DECODE_WAIT_SECONDS = 2.0
 _decoding = threading.BoundedSemaphore(DECODE_SLOTS)
 
+try:  # glibc only (Debian's Python); elsewhere memory is left to the allocator
+    _LIBC = ctypes.CDLL("libc.so.6")
+    _LIBC.malloc_trim.argtypes = [ctypes.c_size_t]
+except (OSError, AttributeError):
+    _LIBC = None
+
 _SAVE_FORMAT = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 
 
@@ -68,6 +75,15 @@ def _heif_opener():
     register_heif_opener()
 
 
+def _give_back_memory():
+    """Return the freed pixels to the system. A 2 MB photo decodes to ~7 MB of pixels and glibc
+    keeps freed heap memory for reuse: five photos left a process 19.7 MB larger, and a worker
+    stays at its largest (issue 7 wants ≤ 120 MB). malloc_trim costs about a millisecond; only
+    image uploads call it."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
 def _strip_image(data, mime):
     """Re-encode the pixels only; EXIF, GPS, XMP and comments are not carried over."""
     if mime in ("image/heic", "image/heif") and "HEIF" not in Image.OPEN:
@@ -84,6 +100,7 @@ def _strip_image(data, mime):
                 return _reencode(img, mime)
             finally:
                 _decoding.release()
+                _give_back_memory()
     except Image.DecompressionBombError as exc:
         raise RejectedFile("image_too_large") from exc
     except (UnidentifiedImageError, OSError) as exc:
