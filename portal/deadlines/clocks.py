@@ -41,7 +41,19 @@ def running_deadlines(report):
     ).all()
 
 
-def refresh_deadlines(report, new=False):
+def start_clocks(report):
+    """The clocks a report filed now starts, made in memory with it: nothing is written until
+    the report is numbered and flushed with them, so counting the working days happens before
+    the numbering lock is taken (portal/reports/operations.py::submit_report). No audit event of
+    its own, as refresh_deadlines()."""
+    change = report.state_changes[-1]
+    calendar = Calendar()
+    for policy in policies_in_force(report.kind, change.local_date):
+        if report.state in policy.starts and not (policy.real_name_only and report.anonymous):
+            _start(report, policy, change.local_date, calendar, met_at=None if policy.runs else change.at)
+
+
+def refresh_deadlines(report):
     """Meet the clocks the report's new state stops and start those it starts (the day of its
     latest state change, under the policy in force that day).
 
@@ -49,8 +61,7 @@ def refresh_deadlines(report, new=False):
     and the versioned policy, so it can be recomputed; the sweep and extensions are audited."""
     db.session.flush()
     change = report.state_changes[-1]
-    # A report filed in this transaction (new=True) has no clocks yet: nothing to look up.
-    calendar, running = Calendar(), [] if new else running_deadlines(report)
+    calendar, running = Calendar(), running_deadlines(report)
     for deadline in running:
         if report.state not in deadline.policy.runs:
             _end(deadline, "met", change.at)
@@ -81,7 +92,7 @@ def meet_clock(report, code):
 def _start(report, policy, starts_on, calendar, met_at=None):
     due = due_date(policy, starts_on, calendar)
     deadline = ReportDeadline(
-        report_id=report.id,
+        report=report,
         policy=policy,
         policy_code=policy.code,
         starts_on=starts_on,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.audit.chain import CITIZEN, record_event
 from portal.casework.search import search_text_for
 from portal.clock import to_local, utcnow
-from portal.deadlines.clocks import refresh_deadlines
+from portal.deadlines.clocks import refresh_deadlines, start_clocks
 from portal.directory.routing import intake_office, route
 from portal.evidence.models import Evidence
 from portal.evidence.storage import max_files_per_submission, new_storage_name, store_on_commit
@@ -177,17 +177,21 @@ def submit_report(data, staged_files, submission_token):
         each.access_key_hash = hash_access_key(access_key, ring.current)
     if tip is not None:
         tip.submission_token_hash = hash_linked_submission_token(submission_token, ring.current)
-    # Numbered last: the counter's row lock is held until commit, so take it as late as possible.
-    for each in filter(None, (report, tip)):
-        each.number = next_number(Kind(each.kind), local_year(now))
-        db.session.add(each)
+    # Numbered last: the counter's row lock is held until commit, so everything that can be
+    # worked out before (the clocks' due dates too) is, and nothing is written before it
+    # (no_autoflush: the reports cannot be inserted without their numbers).
+    with db.session.no_autoflush:
+        for each in filter(None, (report, tip)):
+            start_clocks(each)
+        for each in filter(None, (report, tip)):
+            each.number = next_number(Kind(each.kind), local_year(now))
+            db.session.add(each)
     db.session.flush()
     if tip is not None:
         report.linked_report, tip.linked_report = tip, report
         db.session.flush()
     for each in filter(None, (report, tip)):
         record_submitted(each)
-        refresh_deadlines(each, new=True)
     return Receipt(report, access_key)
 
 
