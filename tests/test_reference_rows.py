@@ -102,3 +102,28 @@ def test_a_calendar_override_moves_the_next_due_date_at_once(client):
         due_after = clocks(second)
     changed = [code for code in due_before if due_after[code] != due_before[code]]
     assert changed and all((due_before[c] - due_after[c]).days == 1 for c in changed)
+
+
+def test_the_reference_version_is_read_from_its_own_index(app):
+    """The check every form and queue page makes reads one entry of the partial index, whatever
+    the length of the chain. It fails if an action is added to REFERENCE_ACTIONS without a
+    migration that rebuilds the index (the predicate no longer covers the query)."""
+    from sqlalchemy import text
+
+    from portal.directory.cache import _version
+
+    seen = []
+    listen = lambda conn, cursor, statement, params, context, many: seen.append((statement, params))  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        _version()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    statement, params = seen[-1]
+    postgres = db.engine.dialect.name == "postgresql"
+    explain = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
+    plan = " ".join(str(row) for row in db.session.execute(text(explain + statement), params or {}))
+    if postgres:
+        assert "ix_audit_events_reference_seq" in plan, plan
+    else:  # SQLite looks each action up in ix_audit_events_action: an index either way, no scan
+        assert "USING INDEX" in plan and "SCAN audit_events" not in plan, plan

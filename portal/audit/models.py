@@ -3,7 +3,7 @@ triggers enforce both; see migration 0004)."""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, String
+from sqlalchemy import JSON, CheckConstraint, DateTime, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -11,10 +11,41 @@ from portal.extensions import db
 GENESIS_HASH = "0" * 64
 
 
+# Events that change reference data (categories, regions, departments, routing rules, deadline
+# policies, the calendar): the newest of them is the version every process checks its copies
+# against (portal/directory/cache.py), once per request. A partial index holds just these events,
+# so that check reads one index entry however long the chain grows (migration 0022; a new action
+# here needs a migration that rebuilds the index, which tests/test_reference_rows.py checks).
+REFERENCE_ACTIONS = (
+    "reference_data.loaded",
+    # The administration screens (portal/directory/admin_ops.py).
+    "category.updated",
+    "department.updated",
+    "region.updated",
+    "routing_rule.added",
+    "routing_rule.replaced",
+    "routing_rule.retired",
+    # Deadline policies and the calendar (portal/directory/rows.py keeps copies of them too).
+    "deadline_policy.added",
+    "calendar.imported",
+    "calendar.override_set",
+    "calendar.override_removed",
+)
+_REFERENCE_ONLY = text("action IN (" + ", ".join(f"'{a}'" for a in REFERENCE_ACTIONS) + ")")
+
+
 class AuditEvent(db.Model):
     """One event; `hash` is an HMAC under the AUDIT_KEYS key named by `key_id`."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (
+        Index(
+            "ix_audit_events_reference_seq",
+            "seq",
+            sqlite_where=_REFERENCE_ONLY,
+            postgresql_where=_REFERENCE_ONLY,
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(unique=True)  # position in the chain, from 1
     created_at: Mapped[datetime] = mapped_column(DateTime)

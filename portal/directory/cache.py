@@ -11,27 +11,13 @@ from dataclasses import dataclass, field
 
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
-from portal.audit.models import AuditEvent
+from portal.audit.models import REFERENCE_ACTIONS, AuditEvent
 from portal.directory.models import Category, Region
 from portal.extensions import db
 
-REFERENCE_EVENTS = (
-    "reference_data.loaded",
-    # The administration screens (portal/directory/admin_ops.py).
-    "category.updated",
-    "department.updated",
-    "region.updated",
-    "routing_rule.added",
-    "routing_rule.replaced",
-    "routing_rule.retired",
-    # Deadline policies and the calendar (portal/directory/rows.py keeps copies of them too).
-    "deadline_policy.added",
-    "calendar.imported",
-    "calendar.override_set",
-    "calendar.override_removed",
-)
+REFERENCE_EVENTS = REFERENCE_ACTIONS  # portal/audit/models.py: indexed there
 _KEY = "portal.reference_lists"
 _ATTRIBUTE = "portal_reference_lists"
 DISTRICT, STREET = 2, 3
@@ -64,7 +50,10 @@ class Lists:
 
 def _version():
     """The newest reference-data event (None before any): it moves whenever reference data does."""
-    return db.session.scalar(select(func.max(AuditEvent.seq)).where(AuditEvent.action.in_(REFERENCE_EVENTS)))
+    # The actions as literals, as the partial index names them: a bound list would let a cached
+    # generic plan miss the index (PostgreSQL cannot prove the predicate for parameters).
+    actions = bindparam("actions", REFERENCE_EVENTS, expanding=True, literal_execute=True)
+    return db.session.scalar(select(func.max(AuditEvent.seq)).where(AuditEvent.action.in_(actions)))
 
 
 def _load(version):
