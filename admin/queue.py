@@ -12,7 +12,7 @@ from admin.case_messages import casework_error_text
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import scoped_reports
 from portal.casework.operations import assign_reports, colleagues
-from portal.casework.queue import NEWEST, OLDEST, QueueFilters, queue_page
+from portal.casework.queue import DUE, NEWEST, OLDEST, QueueFilters, queue_page
 from portal.clock import to_local
 from portal.deadlines.queries import badge, badge_dates, next_deadlines
 from portal.directory.models import Category, Region
@@ -36,6 +36,10 @@ def _choice(name, allowed):
 
 def filters_from_request():
     """The queue's filters from the query string; anything unknown is ignored, never an error."""
+    due = _choice("due", {"overdue", "within"})
+    # A deadline filter lists by due date unless another order is asked for: the most overdue
+    # (or soonest due) first is what it is for.
+    sort = _choice("sort", {NEWEST, OLDEST, DUE}) or (DUE if due else NEWEST)
     return QueueFilters(
         state=_choice("state", set(State)),
         kind=_choice("kind", set(Kind)),
@@ -44,8 +48,8 @@ def filters_from_request():
         mine=request.args.get("mine") == "1",
         unassigned=request.args.get("unassigned") == "1",
         query=(request.args.get("q") or "").strip()[:100] or None,
-        sort=OLDEST if request.args.get("sort") == OLDEST else NEWEST,
-        due=_choice("due", {"overdue", "within"}),
+        sort=sort,
+        due=due,
         due_days=min(_int("due_days") or 3, 60),
     )
 

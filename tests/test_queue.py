@@ -163,6 +163,53 @@ def test_staff_cannot_bulk_assign(client, login_as):
     assert own.assignee_id is None
 
 
+def _walk(client, page):
+    """Every page from this one on, following "Next"; (pages of numbers, the last page's HTML)."""
+    pages = []
+    while True:
+        pages.append(numbers(page))
+        following = re.search(r'id="next-page" href="([^"]+)"', page)
+        if not following:
+            return pages, page
+        page = client.get(following.group(1).replace("&amp;", "&")).get_data(as_text=True)
+
+
+def test_the_due_date_order_pages_by_the_soonest_clock_with_no_clock_last(client, login_as):
+    """Filed over 60 days, two at the same moment each time: the due dates repeat and tie, the
+    received time and the id break the ties; reports whose clocks stopped come last."""
+    start = datetime(2026, 9, 1, 2, 0)
+    for i in range(104):
+        with frozen_at(start + timedelta(days=i // 2 * 1.2)):
+            file_report(OWN)
+    stopped = db.session.scalars(select(Report).order_by(Report.id).limit(4)).all()
+    for report in stopped:  # a decided tip-off has no running clock
+        transition_report(report, "verifying", SYSTEM)
+        transition_report(report, "not_opened", SYSTEM, reason="线索不清")
+    db.session.commit()
+    rows = db.session.scalars(select(Report).where(Report.department.has(code=OWN))).all()
+    never = datetime.max.date()
+    expected = [r.number for r in sorted(rows, key=lambda r: (r.next_due_on or never, r.received_at, r.id))]
+    assert len({r.next_due_on for r in rows}) > 10 and expected[-4:] == sorted(r.number for r in stopped)
+
+    login_as(Role.STAFF, OWN)
+    pages, last = _walk(client, queue(client, sort="due"))
+    assert [len(p) for p in pages] == [50, 50, 4] and [n for p in pages for n in p] == expected
+    back = re.search(r'id="previous-page" href="([^"]+)"', last).group(1).replace("&amp;", "&")
+    assert numbers(client.get(back).get_data(as_text=True)) == pages[1]
+
+
+def test_a_deadline_filter_lists_the_most_overdue_first_unless_asked_otherwise(client, login_as):
+    with frozen_at(datetime(2026, 10, 1, 2, 0)):
+        oldest, _ = file_report(OWN)
+    with frozen_at(datetime(2026, 10, 20, 2, 0)):
+        newer, _ = file_report(OWN)
+    with frozen_at(datetime(2026, 12, 7, 2, 0)):
+        login_as(Role.STAFF, OWN)
+        assert numbers(queue(client, due="overdue")) == [oldest.number, newer.number]
+        assert numbers(queue(client, due="overdue", sort="newest")) == [newer.number, oldest.number]
+        assert 'value="due" selected' in queue(client, due="overdue")
+
+
 def test_due_filters_and_badges_come_from_the_running_clocks(client, login_as):
     """A tip-off waits 15 working days for the case decision: one filed 40 days ago is overdue."""
     from datetime import timedelta

@@ -274,7 +274,11 @@ class QueueArgs(Strict):
     q = fields.String(
         validate=validate.Length(max=200), metadata={"description": "Number, licence, name or words."}
     )
-    sort = fields.String(load_default="newest", validate=validate.OneOf(["newest", "oldest"]))
+    sort = fields.String(
+        load_default="newest",
+        validate=validate.OneOf(["newest", "oldest", "due"]),
+        metadata={"description": "By received date, or `due`: the soonest due date first."},
+    )
     due = fields.String(validate=validate.OneOf(["overdue", "within"]))
     due_days = fields.Integer(load_default=3, validate=validate.Range(min=1, max=60))
     cursor = fields.String(

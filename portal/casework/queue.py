@@ -1,10 +1,11 @@
-"""The department queue: filters, search and keyset pagination by (received_at, id), all on top
-of scoped_reports() so no filter can reach another department's reports."""
+"""The department queue: filters, search and keyset pagination by (received_at, id), or by
+(due date, received_at, id) for the due-date order, all on top of scoped_reports() so no filter
+can reach another department's reports."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import defer, joinedload
 
 from portal.accounts.permissions import scoped_reports
@@ -17,7 +18,8 @@ from portal.reports.receipts import normalise_number
 from portal.validators import normalise_code
 
 PAGE_SIZE = 50
-NEWEST, OLDEST = "newest", "oldest"
+NEWEST, OLDEST, DUE = "newest", "oldest", "due"  # DUE: the soonest due first, none last
+NO_DUE_DATE = date(9999, 12, 31)  # where a report without a running clock sorts in the DUE order
 
 
 @dataclass(frozen=True)
@@ -41,15 +43,21 @@ class QueuePage:
     previous_cursor: str | None
 
 
-def encode_cursor(report):
-    return f"{report.received_at.isoformat()}_{report.id}"
+def encode_cursor(report, sort=NEWEST):
+    key = f"{report.received_at.isoformat()}_{report.id}"
+    return f"{report.next_due_on or NO_DUE_DATE}~{key}" if sort == DUE else key
 
 
-def decode_cursor(value):
-    """(received_at, id) from a cursor, or None for anything malformed (the first page then)."""
+def decode_cursor(value, sort=NEWEST):
+    """The key a cursor names, (received_at, id) or for the due-date order (due, received_at, id),
+    or None for anything malformed or made for the other order (the first page then)."""
     try:
-        moment, _, ident = (value or "").rpartition("_")
-        return datetime.fromisoformat(moment), int(ident)
+        due, tilde, rest = (value or "").rpartition("~")
+        if bool(tilde) != (sort == DUE):
+            return None
+        moment, _, ident = rest.rpartition("_")
+        key = (datetime.fromisoformat(moment), int(ident))
+        return (date.fromisoformat(due), *key) if tilde else key
     except ValueError:
         return None
 
@@ -118,19 +126,35 @@ def _due_page(query, descending):
     return select(Report).where(Report.id.in_(page)).order_by(*order)
 
 
+def _order_columns(filters):
+    """The columns of the page's order, ascending: received (and id), or for the due-date order
+    the earliest running clock's due date first. Under a deadline filter every report has one,
+    so the column itself is the key and ix_reports_department_next_due gives the page in order;
+    otherwise reports without a running clock come last."""
+    received = (Report.received_at, Report.id)
+    if filters.sort != DUE:
+        return received
+    due = Report.next_due_on if filters.due else func.coalesce(Report.next_due_on, NO_DUE_DATE)
+    return (due, *received)
+
+
 def queue_page(user, filters, after=None, before=None):
     """One page of PAGE_SIZE rows after (or before) a cursor, with the cursors around it."""
-    key = tuple_(Report.received_at, Report.id)
-    newest = filters.sort != OLDEST
-    forward = decode_cursor(before) is None
-    cursor = decode_cursor(after) if forward else decode_cursor(before)
+    columns = _order_columns(filters)
+    key = tuple_(*columns)
+    ascending = filters.sort != NEWEST  # oldest first, or the soonest due first
+    forward = decode_cursor(before, filters.sort) is None
+    cursor = decode_cursor(after, filters.sort) if forward else decode_cursor(before, filters.sort)
     # Going back is going forward in the opposite order, then turning the page around.
-    descending = newest if forward else not newest
+    descending = (not ascending) if forward else ascending
     query = filtered(user, filters)
     if cursor is not None:
         query = query.where(key < tuple_(*cursor) if descending else key > tuple_(*cursor))
-    order = (Report.received_at.desc(), Report.id.desc()) if descending else (Report.received_at, Report.id)
-    query = _due_page(query, descending) if filters.due else query.order_by(*order).limit(PAGE_SIZE + 1)
+    order = tuple(c.desc() for c in columns) if descending else columns
+    if filters.due and filters.sort != DUE:
+        query = _due_page(query, descending)
+    else:
+        query = query.order_by(*order).limit(PAGE_SIZE + 1)
     # The assignee comes with the row (joined), not by one lazy load per row; the page names
     # categories and areas from the filters' lists it loads anyway.
     # A page lists no report's text: its description and search tokens (the two long columns,
@@ -145,6 +169,6 @@ def queue_page(user, filters, after=None, before=None):
     has_previous = (cursor is not None) if forward else more
     return QueuePage(
         reports=rows,
-        next_cursor=encode_cursor(rows[-1]) if rows and has_next else None,
-        previous_cursor=encode_cursor(rows[0]) if rows and has_previous else None,
+        next_cursor=encode_cursor(rows[-1], filters.sort) if rows and has_next else None,
+        previous_cursor=encode_cursor(rows[0], filters.sort) if rows and has_previous else None,
     )
