@@ -181,6 +181,21 @@ def test_the_queue_pages_with_a_cursor_and_filters(client, monkeypatch):
     assert set(assert_problem(bad, 422, "validation_failed")["errors"]) == {"kind", "colour"}
 
 
+def test_the_queue_in_due_date_order_pages_with_its_own_cursor(client, monkeypatch):
+    """sort=due: the same due date for all three, so received time and id order them, oldest
+    first (the default order is newest first); the cursor carries the due date."""
+    monkeypatch.setattr("portal.casework.queue.PAGE_SIZE", 2)
+    numbers = [file_report(client)["number"] for _ in range(3)]
+    token = staff_token("due-clerk", "staff", "market")
+    first = client.get("/api/v1/staff/reports?sort=due", headers=bearer(token)).get_json()
+    assert "~" in first["next"]
+    second = client.get(f"/api/v1/staff/reports?sort=due&cursor={first['next']}", headers=bearer(token))
+    assert [r["number"] for r in first["items"] + second.get_json()["items"]] == numbers
+    # A cursor of the due-date order is not one of the received order: that starts again.
+    other = client.get(f"/api/v1/staff/reports?cursor={first['next']}", headers=bearer(token)).get_json()
+    assert [r["number"] for r in other["items"]] == numbers[::-1][:2]
+
+
 def test_expired_revoked_and_deactivated_tokens_are_refused(client, runner, reports):
     from tests.conftest import make_user
 
