@@ -1,4 +1,4 @@
-"""`make bench-profile`: where each citizen route's time goes, measured in one process.
+"""`make bench-profile`: where each route's time goes (the citizen's, the staff queue's), in one process.
 
 wrk (bench/driver.py) says how fast a route is; this says why. The same prepared database and the
 same requests as the benchmark (the scenario specs bench.lua reads) are replayed through Flask's
@@ -32,6 +32,7 @@ from portal.extensions import db
 ROUTES = (
     ("hello", None), ("pk", None), ("insert", None),
     ("home", "hello"), ("submit", "insert"), ("submit_api", "insert"), ("lookup", "pk"), ("status", "pk"),
+    ("queue_state", "pk"), ("queue_search", "pk"), ("queue_overdue", "pk"),
 )  # fmt: skip
 
 
@@ -134,7 +135,9 @@ def replay(app, engine, spec, requests, start=0):
         for n in range(start, start + requests):
             path, body = spec.request(n)
             response = client.open(path, method=spec.method, headers=headers, data=body, environ_base=environ)
-            if response.status_code >= 400:
+            # A page must be the page: a redirect (a signed-out staff session) would time the
+            # sign-in redirect instead; a POST may answer one (the receipt lookup does).
+            if response.status_code >= 400 or (spec.method == "GET" and response.status_code != 200):
                 raise RuntimeError(f"{spec.method} {path} answered {response.status_code}")
         elapsed = time.perf_counter() - began
     per = lambda value: value * 1000 / requests  # noqa: E731
@@ -152,8 +155,8 @@ def profile(key, app, engine, spec, batches, per_batch):
 
 def measure(settings, batches=5, per_batch=40):
     """Prepare the benchmark's database and specs, then profile every route; [Figures]."""
-    env = driver.server_env(settings)
-    app, built, _locks = driver._prepare(settings, env, reuse=False)
+    env = driver.server_env(settings, reuse=settings.reuse)
+    app, built, _locks = driver._prepare(settings, env, reuse=settings.reuse)
     bare = create_bare_app(settings.database_url)
     specs = {scenario.key: scenario.spec for scenario in built}
     figures = []
@@ -190,6 +193,7 @@ def main():
         workdir=base.workdir.parent / "bench-profile",
         markdown=None,
         runs=None,
+        reuse=base.reuse,
     )
     settings.workdir.mkdir(parents=True, exist_ok=True)
     saved = os.environ.copy()

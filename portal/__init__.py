@@ -1,5 +1,7 @@
 """The complaint and reward-reporting portal: application factory."""
 
+import gc
+
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -32,7 +34,18 @@ def create_app(config=None, server=False):
     register_errors(app)
     register_cli(app)
     register_security_headers(app)
+    if server:
+        freeze_startup_objects()
     return app
+
+
+def freeze_startup_objects():
+    """Take what a worker made at start (modules, classes, mappers, about 150,000 objects that live
+    as long as it does) out of the garbage collector's sight. Otherwise every full collection walks
+    them all: measured in a queue-page worker, a 55 ms pause every 100-200 requests, which set the
+    p99 of every route at about 50 ms against a p95 of 13 (issue 8's benchmark)."""
+    gc.collect()
+    gc.freeze()
 
 
 def register_files(app):

@@ -98,7 +98,7 @@ def profile_settings(tmp_path):
 
 def test_bench_profile_accounts_for_every_route(profile_settings):
     """`make bench-profile` in miniature: every route replayed without an error (replay raises on
-    a 4xx/5xx), its statements counted and its time split; never a speed."""
+    a 4xx/5xx, and on a page that redirects), its statements counted and its time split; never a speed."""
     from bench.profile import ROUTES, measure, table
 
     saved = os.environ.copy()
@@ -112,5 +112,7 @@ def test_bench_profile_accounts_for_every_route(profile_settings):
     for key in ("submit", "submit_api", "lookup", "status"):
         assert figures[key].statements >= 2 and figures[key].db_ms > 0, key
     assert figures["status"].render_ms > 0 and figures["submit_api"].render_ms == 0
+    for key in ("queue_state", "queue_search", "queue_overdue"):  # the staff queue, signed in
+        assert figures[key].statements >= 3 and figures[key].render_ms > 0, key
     assert all(f.ms >= f.db_ms + f.render_ms for f in figures.values())
     assert "| submit |" in table(list(figures.values()))
