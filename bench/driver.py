@@ -125,7 +125,9 @@ def warm_up(url, spec, workers):
     problems = set()
     for path in paths * (2 * workers):
         try:
-            status = _opener.open(urllib.request.Request(url + path, headers=headers), timeout=60).status
+            with _opener.open(urllib.request.Request(url + path, headers=headers), timeout=60) as answer:
+                answer.read()
+                status = answer.status
         except urllib.error.HTTPError as answered:
             status = answered.code
         except OSError as failed:  # a failing route shows up in the timed run, with its errors

@@ -14,10 +14,12 @@ request that needs it, and a two-character word has no full trigram, so the trig
 not serve the commonest Chinese query. A smaller dictionary does not save it (re-measured with
 jieba 0.42.1): `import jieba` alone adds 21 MB (its HMM tables load at import), so even the
 50,000 commonest words (+3.6 MB more) would leave a worker about 25 MB heavier, and segmenting
-only the query would not help either: the query is cut in the worker too. Whole tokens between spaces can be searched as
-LIKE '% 口罩 %': on PostgreSQL pg_trgm pads a space-bounded word, so even a two-character token
-gives three trigrams the GIN index answers (ix_reports_search_text_trgm); SQLite runs the same
-LIKE, so both databases find the same reports.
+only the query would not help either: the query is cut in the worker too.
+
+Whole tokens between spaces can be searched as LIKE '% 口罩 %': on PostgreSQL pg_trgm pads a
+space-bounded word, so even a two-character token gives three trigrams the GIN index answers
+(ix_reports_search_text_trgm); SQLite runs the same LIKE, so both databases find the same
+reports.
 """
 
 import re
