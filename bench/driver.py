@@ -47,6 +47,11 @@ def _keys(settings, reuse):
     return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
 
 
+def reusable(settings):
+    """BENCH_REUSE=1 and the database's last bulk load had as many reports as asked for."""
+    return settings.reuse and database.bulk_loaded(settings.database_url) == settings.reports
+
+
 def server_env(settings, reuse=False):
     """The servers' environment: generated keys; PORTAL_ENV=test only so limits may be off."""
     keys = _keys(settings, reuse)
@@ -177,7 +182,7 @@ def _run(settings):
     started = datetime.now().astimezone()
     shutil.rmtree(settings.workdir, ignore_errors=True)
     settings.workdir.mkdir(parents=True)
-    reuse = settings.reuse and database.bulk_loaded(settings.database_url) == settings.reports
+    reuse = reusable(settings)
     env = server_env(settings, reuse)
     app, built, locks = _prepare(settings, env, reuse)
     ports = {"product": servers.free_port(), "bare": servers.free_port()}

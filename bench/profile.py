@@ -155,8 +155,9 @@ def profile(key, app, engine, spec, batches, per_batch):
 
 def measure(settings, batches=5, per_batch=40):
     """Prepare the benchmark's database and specs, then profile every route; [Figures]."""
-    env = driver.server_env(settings, reuse=settings.reuse)
-    app, built, _locks = driver._prepare(settings, env, reuse=settings.reuse)
+    reuse = driver.reusable(settings)
+    env = driver.server_env(settings, reuse)
+    app, built, _locks = driver._prepare(settings, env, reuse)
     bare = create_bare_app(settings.database_url)
     specs = {scenario.key: scenario.spec for scenario in built}
     figures = []
