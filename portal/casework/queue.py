@@ -5,7 +5,7 @@ can reach another department's reports."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import false, or_, select, tuple_
 from sqlalchemy.orm import defer, joinedload
 
 from portal.accounts.permissions import scoped_reports
@@ -13,13 +13,13 @@ from portal.casework.search import matches
 from portal.deadlines.queries import due_filter
 from portal.directory.models import Region
 from portal.extensions import db
-from portal.reports.models import Report
+from portal.reports.models import DUE_ORDER, NO_DUE_DATE, Report
 from portal.reports.receipts import normalise_number
+from portal.reports.states import STATES, Kind
 from portal.validators import normalise_code
 
 PAGE_SIZE = 50
 NEWEST, OLDEST, DUE = "newest", "oldest", "due"  # DUE: the soonest due first, none last
-NO_DUE_DATE = date(9999, 12, 31)  # where a report without a running clock sorts in the DUE order
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,10 @@ def filtered(user, filters):
         query = query.where(Report.state == filters.state)
     if filters.kind:
         query = query.where(Report.kind == filters.kind)
+        if filters.state and filters.state not in STATES[Kind(filters.kind)]:
+            # A state the kind never takes (a complaint is never "verifying"): nothing to read,
+            # where the query would have walked the department's reports in that state.
+            query = query.where(false())
     if filters.category_id:
         query = query.where(Report.category_id == filters.category_id)
     if filters.region_id:
@@ -126,15 +130,24 @@ def _due_page(query, descending):
     return select(Report).where(Report.id.in_(page)).order_by(*order)
 
 
+def _page_by_ids(query, order):
+    """The page's ids first, then its rows. Asked for ids alone, PostgreSQL reads them from the
+    filter's own index, in order and index-only; asked for whole rows joined to their assignee,
+    it walked the newest reports of every department instead, which for a filter matching only
+    old reports (state=closed, behind 47,292 open ones) read them all: 9.8 → 0.4 ms at 1M."""
+    ids = query.with_only_columns(Report.id).order_by(*order).limit(PAGE_SIZE + 1)
+    return select(Report).where(Report.id.in_(ids)).order_by(*order)
+
+
 def _order_columns(filters):
     """The columns of the page's order, ascending: received (and id), or for the due-date order
     the earliest running clock's due date first. Under a deadline filter every report has one,
     so the column itself is the key and ix_reports_department_next_due gives the page in order;
-    otherwise reports without a running clock come last."""
+    otherwise reports without a running clock come last (DUE_ORDER, with an index of its own)."""
     received = (Report.received_at, Report.id)
     if filters.sort != DUE:
         return received
-    due = Report.next_due_on if filters.due else func.coalesce(Report.next_due_on, NO_DUE_DATE)
+    due = Report.next_due_on if filters.due else DUE_ORDER
     return (due, *received)
 
 
@@ -154,7 +167,7 @@ def queue_page(user, filters, after=None, before=None):
     if filters.due and filters.sort != DUE:
         query = _due_page(query, descending)
     else:
-        query = query.order_by(*order).limit(PAGE_SIZE + 1)
+        query = _page_by_ids(query, order)
     # The assignee comes with the row (joined), not by one lazy load per row; the page names
     # categories and areas from the filters' lists it loads anyway.
     # A page lists no report's text: its description and search tokens (the two long columns,

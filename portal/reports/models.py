@@ -12,6 +12,8 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    func,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -79,6 +81,9 @@ class Report(db.Model):
         # without a state filter: each order has an index that hands out rows already in order.
         Index("ix_reports_department_received", "department_id", "received_at", "id"),
         Index("ix_reports_department_state_received", "department_id", "state", "received_at", "id"),
+        # The kind filter: a department whose reports are nearly all of one kind walked all of
+        # them to find none of the other (104 ms at 1M); this index answers it from its entries.
+        Index("ix_reports_department_kind_received", "department_id", "kind", "received_at", "id"),
         # The deadline filters: the page's ids come from this index alone (see next_due_on).
         Index("ix_reports_department_next_due", "department_id", "next_due_on", "received_at", "id"),
         # The oversight dashboard (issue 12): the open backlog by department and age reads only
@@ -209,6 +214,16 @@ class Report(db.Model):
     def primary_reporter(self):
         primary = [link.reporter for link in self.reporter_links if link.role == ReporterRole.PRIMARY]
         return primary[0] if primary else None
+
+
+# The queue's due-date order (portal/casework/queue.py): the soonest running clock first, reports
+# without one last, as if due on NO_DUE_DATE. One expression for the index, the ORDER BY and the
+# keyset condition. The date is written into the SQL, not bound: SQLite never matches a bound
+# parameter to an index expression, PostgreSQL not in a generic plan (without the index the
+# order sorted a department's every report: 490 ms at 1M).
+NO_DUE_DATE = date(9999, 12, 31)
+DUE_ORDER = func.coalesce(Report.next_due_on, literal_column(f"'{NO_DUE_DATE.isoformat()}'"))
+Index("ix_reports_department_due_order", Report.department_id, DUE_ORDER, Report.received_at, Report.id)
 
 
 class Assignment(db.Model):
