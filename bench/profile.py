@@ -32,7 +32,7 @@ from portal.extensions import db
 ROUTES = (
     ("hello", None), ("pk", None), ("insert", None),
     ("home", "hello"), ("submit", "insert"), ("submit_api", "insert"), ("lookup", "pk"), ("status", "pk"),
-    ("queue_state", "pk"), ("queue_search", "pk"), ("queue_overdue", "pk"),
+    ("queue_state", "pk"), ("queue_search", "pk"), ("queue_overdue", "pk"), ("queue_filters", "pk"),
 )  # fmt: skip
 
 

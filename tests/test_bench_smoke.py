@@ -64,7 +64,7 @@ def test_bench_produces_every_figure_without_a_failed_request(smoke_settings):
     outcome = run_bench(smoke_settings)
     measured = {row.scenario.key: row for row in outcome.rows}
     expected = {"hello", "pk", "insert", "home", "submit", "submit_photo", "submit_api", "lookup", "status"}
-    expected |= {"queue_state", "queue_search", "queue_overdue"}
+    expected |= {"queue_state", "queue_search", "queue_overdue", "queue_filters"}
     expected |= {"statistics", "dashboard", "dashboard_intake"}  # issue 12 (leads sign in with TOTP)
     assert set(measured) == expected
     assert outcome.checks == []  # no failed request, and every submission made its report
@@ -112,7 +112,7 @@ def test_bench_profile_accounts_for_every_route(profile_settings):
     for key in ("submit", "submit_api", "lookup", "status"):
         assert figures[key].statements >= 2 and figures[key].db_ms > 0, key
     assert figures["status"].render_ms > 0 and figures["submit_api"].render_ms == 0
-    for key in ("queue_state", "queue_search", "queue_overdue"):  # the staff queue, signed in
+    for key in ("queue_state", "queue_search", "queue_overdue", "queue_filters"):  # signed in
         assert figures[key].statements >= 3 and figures[key].render_ms > 0, key
     assert all(f.ms >= f.db_ms + f.render_ms for f in figures.values())
     assert "| submit |" in table(list(figures.values()))
