@@ -12,7 +12,7 @@ from admin.case_messages import casework_error_text
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import scoped_reports
 from portal.casework.operations import assign_reports, colleagues
-from portal.casework.queue import DUE, NEWEST, OLDEST, QueueFilters, queue_page
+from portal.casework.queue import DUE, NEWEST, OLDEST, QueueFilters, default_order, queue_page
 from portal.clock import to_local
 from portal.deadlines.queries import badge, badge_dates, next_deadlines
 from portal.directory.models import Category, Region
@@ -37,9 +37,7 @@ def _choice(name, allowed):
 def filters_from_request():
     """The queue's filters from the query string; anything unknown is ignored, never an error."""
     due = _choice("due", {"overdue", "within"})
-    # A deadline filter lists by due date unless another order is asked for: the most overdue
-    # (or soonest due) first is what it is for.
-    sort = _choice("sort", {NEWEST, OLDEST, DUE}) or (DUE if due else NEWEST)
+    sort = _choice("sort", {NEWEST, OLDEST, DUE}) or default_order(due)
     return QueueFilters(
         state=_choice("state", set(State)),
         kind=_choice("kind", set(Kind)),

@@ -196,6 +196,22 @@ def test_the_queue_in_due_date_order_pages_with_its_own_cursor(client, monkeypat
     assert [r["number"] for r in other["items"]] == numbers[::-1][:2]
 
 
+def test_a_deadline_filter_lists_the_most_overdue_first_unless_asked_otherwise(client):
+    """The same default as the back office's queue (portal/casework/queue.py default_order)."""
+    from datetime import datetime
+
+    with frozen_at(datetime(2026, 10, 1, 2, 0)):
+        oldest = file_report(client, tip_body(occurred_on="2026-09-20"))["number"]
+    with frozen_at(datetime(2026, 10, 20, 2, 0)):
+        newer = file_report(client, tip_body(occurred_on="2026-09-20"))["number"]
+    with frozen_at(datetime(2026, 12, 7, 2, 0)):
+        token = staff_token("overdue-clerk", "staff", "market")
+        listed = lambda url: [r["number"] for r in client.get(url, headers=bearer(token)).get_json()["items"]]  # noqa: E731
+        assert listed("/api/v1/staff/reports?due=overdue") == [oldest, newer]
+        assert listed("/api/v1/staff/reports?due=overdue&sort=newest") == [newer, oldest]
+        assert listed("/api/v1/staff/reports") == [newer, oldest]  # no deadline filter: newest first
+
+
 def test_expired_revoked_and_deactivated_tokens_are_refused(client, runner, reports):
     from tests.conftest import make_user
 

@@ -275,9 +275,11 @@ class QueueArgs(Strict):
         validate=validate.Length(max=200), metadata={"description": "Number, licence, name or words."}
     )
     sort = fields.String(
-        load_default="newest",
         validate=validate.OneOf(["newest", "oldest", "due"]),
-        metadata={"description": "By received date, or `due`: the soonest due date first."},
+        metadata={
+            "description": "By received date, or `due`: the soonest due date first. Default: `due` "
+            "under a deadline filter (`due`), otherwise `newest`."
+        },
     )
     due = fields.String(validate=validate.OneOf(["overdue", "within"]))
     due_days = fields.Integer(load_default=3, validate=validate.Range(min=1, max=60))

@@ -25,7 +25,7 @@ from portal.api.schemas import (
 from portal.api.tokens import use_token
 from portal.api.views import legal_dates_out, messages_out
 from portal.audit.chain import Actor
-from portal.casework.queue import QueueFilters, queue_page
+from portal.casework.queue import QueueFilters, default_order, queue_page
 from portal.directory.models import Category, Department, Region
 from portal.extensions import db, limiter
 from portal.messages.operations import send_to_reporter
@@ -127,7 +127,7 @@ def staff_queue(user):
         mine=args["mine"],
         unassigned=args["unassigned"],
         query=args.get("q"),
-        sort=args["sort"],
+        sort=args.get("sort") or default_order(args.get("due")),
         due=args.get("due"),
         due_days=args["due_days"],
     )

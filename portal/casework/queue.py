@@ -22,6 +22,12 @@ PAGE_SIZE = 50
 NEWEST, OLDEST, DUE = "newest", "oldest", "due"  # DUE: the soonest due first, none last
 
 
+def default_order(due):
+    """The order of a queue page when none is asked for: under a deadline filter the soonest due
+    (the most overdue) first, which is what the filter is for; otherwise the newest first."""
+    return DUE if due else NEWEST
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     state: str | None = None
@@ -126,8 +132,7 @@ def _due_page(query, descending):
     else:
         key = (matching.c.received_at, matching.c.id)
         order = (Report.received_at, Report.id)
-    page = select(matching.c.id).order_by(*key).limit(PAGE_SIZE + 1)
-    return select(Report).where(Report.id.in_(page)).order_by(*order)
+    return _rows_of(select(matching.c.id).order_by(*key).limit(PAGE_SIZE + 1), order)
 
 
 def _page_by_ids(query, order):
@@ -135,7 +140,11 @@ def _page_by_ids(query, order):
     filter's own index, in order and index-only; asked for whole rows joined to their assignee,
     it walked the newest reports of every department instead, which for a filter matching only
     old reports (state=closed, behind 47,292 open ones) read them all: 9.8 → 0.4 ms at 1M."""
-    ids = query.with_only_columns(Report.id).order_by(*order).limit(PAGE_SIZE + 1)
+    return _rows_of(query.with_only_columns(Report.id).order_by(*order).limit(PAGE_SIZE + 1), order)
+
+
+def _rows_of(ids, order):
+    """The reports of a page's ids (a LIMITed select), in the page's order."""
     return select(Report).where(Report.id.in_(ids)).order_by(*order)
 
 

@@ -46,11 +46,7 @@ def start_clocks(report):
     the report is numbered and flushed with them, so counting the working days happens before
     the numbering lock is taken (portal/reports/operations.py::submit_report). No audit event of
     its own, as refresh_deadlines()."""
-    change = report.state_changes[-1]
-    calendar = Calendar()
-    for policy in policies_in_force(report.kind, change.local_date):
-        if report.state in policy.starts and not (policy.real_name_only and report.anonymous):
-            _start(report, policy, change.local_date, calendar, met_at=None if policy.runs else change.at)
+    _start_for_state(report, report.state_changes[-1], Calendar())
 
 
 def refresh_deadlines(report):
@@ -65,9 +61,16 @@ def refresh_deadlines(report):
     for deadline in running:
         if report.state not in deadline.policy.runs:
             _end(deadline, "met", change.at)
-    open_codes = {d.policy_code for d in running if d.status in RUNNING}
+    still_running = {d.policy_code for d in running if d.status in RUNNING}
+    _start_for_state(report, change, calendar, running=still_running)
+
+
+def _start_for_state(report, change, calendar, running=frozenset()):
+    """Start the clocks the report's state starts, under the policies in force on the day of
+    its state change: not one already running, and no real-name clock for an anonymous report.
+    A policy that runs in no state (it only records when one was reached) is met as it starts."""
     for policy in policies_in_force(report.kind, change.local_date):
-        starts = report.state in policy.starts and policy.code not in open_codes
+        starts = report.state in policy.starts and policy.code not in running
         if starts and not (policy.real_name_only and report.anonymous):
             _start(report, policy, change.local_date, calendar, met_at=None if policy.runs else change.at)
 

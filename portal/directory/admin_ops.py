@@ -1,5 +1,5 @@
 """Administrators' changes to reference data. Each one is audited with an action in
-portal/directory/cache.py REFERENCE_EVENTS, so the citizen form's cached lists refresh at once.
+portal/audit/models.py REFERENCE_ACTIONS, so the citizen form's cached lists refresh at once.
 
 Names and flags change in place (the event keeps the old values); a routing rule never does: it
 is retired and a new row takes its code, so an assignment still names the rule that decided it.

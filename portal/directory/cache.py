@@ -4,7 +4,7 @@ Rendering them from the database cost one query for the list and one lazy load p
 district on every form request. The copy is plain data (no ORM rows, so no session ties it), held
 per app, and reloaded when the newest reference-data event changes: `flask seed reference` writes
 one whenever it changes anything, and any screen that edits reference data must write one too
-(an action in REFERENCE_EVENTS). Checking costs one indexed query per request.
+(an action in portal/audit/models.py REFERENCE_ACTIONS). Checking costs one indexed query per request.
 """
 
 from dataclasses import dataclass, field
@@ -17,7 +17,6 @@ from portal.audit.models import REFERENCE_ACTIONS, AuditEvent
 from portal.directory.models import Category, Region
 from portal.extensions import db
 
-REFERENCE_EVENTS = REFERENCE_ACTIONS  # portal/audit/models.py: indexed there
 _KEY = "portal.reference_lists"
 _ATTRIBUTE = "portal_reference_lists"
 DISTRICT, STREET = 2, 3
@@ -52,7 +51,7 @@ def _version():
     """The newest reference-data event (None before any): it moves whenever reference data does."""
     # The actions as literals, as the partial index names them: a bound list would let a cached
     # generic plan miss the index (PostgreSQL cannot prove the predicate for parameters).
-    actions = bindparam("actions", REFERENCE_EVENTS, expanding=True, literal_execute=True)
+    actions = bindparam("actions", REFERENCE_ACTIONS, expanding=True, literal_execute=True)
     return db.session.scalar(select(func.max(AuditEvent.seq)).where(AuditEvent.action.in_(actions)))
 
 

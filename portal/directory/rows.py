@@ -9,7 +9,7 @@ if it had been loaded there, without SQL (SQLAlchemy's documented pattern for ca
 
 When the copies are stale:
 - Another process changed the data: every change writes an audit event named in
-  REFERENCE_EVENTS, and the copies are reloaded when the newest such event differs (the same one
+  REFERENCE_ACTIONS, and the copies are reloaded when the newest such event differs (the same one
   indexed query per request as the form's lists, portal/directory/cache.py).
 - This transaction changed the data (an administration screen, an import, a test): its own
   changes are not committed, so no event says so yet. Then the callers read the database, as
