@@ -177,8 +177,10 @@ def test_the_queue_pages_with_a_cursor_and_filters(client, monkeypatch):
     assert second["next"] is None
     complaints = client.get("/api/v1/staff/reports?kind=complaint", headers=bearer(token)).get_json()["items"]
     assert [r["number"] for r in complaints] == [complaint]
-    bad = client.get("/api/v1/staff/reports?kind=parcel&colour=red", headers=bearer(token))
-    assert set(assert_problem(bad, 422, "validation_failed")["errors"]) == {"kind", "colour"}
+    bad = client.get("/api/v1/staff/reports?kind=parcel&colour=red&due_days=99", headers=bearer(token))
+    errors = assert_problem(bad, 422, "validation_failed")["errors"]
+    assert set(errors) == {"kind", "colour", "due_days"}
+    assert errors["due_days"] == ["必须在 1 到 60 之间。"]  # in the caller's language, as the detail
 
 
 def test_the_queue_in_due_date_order_pages_with_its_own_cursor(client, monkeypatch):

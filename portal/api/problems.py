@@ -8,6 +8,8 @@ import time
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 
+from portal.api.field_messages import translated
+
 PROBLEM_TYPE = "application/problem+json"
 TYPE_BASE = "urn:portal:problem:"
 
@@ -90,9 +92,10 @@ def flatten(messages, prefix=""):
             if isinstance(value, dict):
                 flat.update(flatten(value, name))
             else:
-                flat[name] = [str(m) for m in (value if isinstance(value, list) else [value])]
+                flat[name] = [translated(m) for m in (value if isinstance(value, list) else [value])]
     else:
-        flat[prefix or "_schema"] = [str(m) for m in (messages if isinstance(messages, list) else [messages])]
+        listed = messages if isinstance(messages, list) else [messages]
+        flat[prefix or "_schema"] = [translated(m) for m in listed]
     return flat
 
 
